@@ -1,0 +1,1 @@
+// cluster layer: MPI transport, Scheduler, Worker, ClusterExecutor.

@@ -1,0 +1,1 @@
+// wire layer: envelope, codec, registry (see include/cohort/wire/).
