@@ -1,0 +1,28 @@
+#pragma once
+/// The one way out for a rank that cannot go on: say why on one line, then
+/// abort the whole MPI job so that no other rank waits forever.
+///
+/// Thread safety: abort_job() may be called from any thread (it is the one MPI
+/// call exempt from the "only the event-loop thread calls MPI" rule: the job is
+/// going down). install_abort_handlers() is idempotent and thread-safe.
+///
+/// - abort_job() prints
+///   "cohort: rank R (host H): <what> — aborting the job" to stderr, then calls
+///   MPI_Abort(MPI_COMM_WORLD, exit_code). Without MPI (not initialised or
+///   already finalised) it ends the process with _Exit(exit_code).
+/// - install_abort_handlers() routes an uncaught exception (std::terminate) and
+///   the fatal signals SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL through the same
+///   path; the signal path writes with async-signal-safe calls only, then aborts
+///   the job with exit_code::kSignalBase + signal.
+
+#include <cohort/cluster/export.hpp>
+
+#include <string_view>
+
+namespace cohort::cluster {
+
+[[noreturn]] COHORT_CLUSTER_EXPORT void abort_job(std::string_view what, int exit_code) noexcept;
+
+COHORT_CLUSTER_EXPORT void install_abort_handlers();
+
+}  // namespace cohort::cluster

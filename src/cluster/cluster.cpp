@@ -1,1 +1,0 @@
-// cluster layer: MPI transport, Scheduler, Worker, ClusterExecutor.
