@@ -1,0 +1,106 @@
+// bench_cluster: Cohort's cluster dispatch against a hand-written MPI farm,
+// side by side in one run, over the same empty tasks and the same batching.
+//
+//   mpirun -n 4 --oversubscribe bench_cluster [--tasks N] [--batch B]
+//          [--credits K] [--repeat R] [--only raw|cohort]
+//
+// Prints, on rank 0, the median tasks/s of R repeats for each side and the
+// ratio cohort/raw. Exits non-zero if a checksum shows a task lost or doubled.
+#include "raw_farm.hpp"
+
+#include <cohort/cluster/mpi_session.hpp>
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Options {
+  bench::FarmConfig farm;
+  int repeat = 5;
+  std::string only;
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "bench_cluster: %s\nusage: bench_cluster [--tasks N] [--batch B] [--credits K] [--repeat R] "
+               "[--only raw|cohort]\n",
+               why);
+  std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage(("missing value after " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--tasks") o.farm.tasks = std::strtoull(value(), nullptr, 10);
+    else if (a == "--batch") o.farm.batch = std::strtoull(value(), nullptr, 10);
+    else if (a == "--credits") o.farm.credits = std::atoi(value());
+    else if (a == "--repeat") o.repeat = std::atoi(value());
+    else if (a == "--only") o.only = value();
+    else usage(("unknown option " + a).c_str());
+  }
+  if (o.farm.tasks == 0 || o.farm.batch == 0 || o.farm.credits < 1 || o.repeat < 1) usage("values must be positive");
+  return o;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt = parse(argc, argv);
+  // SERIALIZED: the Cohort side calls MPI from its own event-loop thread.
+  cohort::cluster::MpiSession session({.thread_level = cohort::cluster::ThreadLevel::serialized});
+  const bool root = session.rank() == 0;
+  const std::uint64_t n = opt.farm.tasks;
+  const std::uint64_t expected = n * (n - 1) / 2;  // sum of ids 0..n-1
+  int status = 0;
+
+  if (root)
+    std::printf("bench_cluster: %llu empty tasks, batch %llu, credits %d, %d rank(s) (%d worker(s)), %d repeat(s)\n",
+                static_cast<unsigned long long>(n), static_cast<unsigned long long>(opt.farm.batch),
+                opt.farm.credits, session.size(), session.size() - 1, opt.repeat);
+
+  double raw_rate = 0;
+  if (opt.only != "cohort") {
+    if (session.size() < 2) {
+      if (root) std::printf("raw farm   : skipped (needs >= 2 ranks: one master, one worker)\n");
+    } else {
+      std::vector<double> rates;
+      for (int r = 0; r < opt.repeat; ++r) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        bench::FarmResult res = bench::run_raw_farm(opt.farm);
+        if (root) {
+          rates.push_back(static_cast<double>(n) / res.seconds);
+          if (res.checksum != expected) {
+            std::fprintf(stderr, "raw farm: checksum %llu, expected %llu\n",
+                         static_cast<unsigned long long>(res.checksum), static_cast<unsigned long long>(expected));
+            status = 1;
+          }
+        }
+      }
+      if (root) {
+        raw_rate = median(rates);
+        std::printf("raw farm   : %12.0f tasks/s (median of %d; min %.0f, max %.0f)\n", raw_rate, opt.repeat,
+                    *std::min_element(rates.begin(), rates.end()), *std::max_element(rates.begin(), rates.end()));
+      }
+    }
+  }
+  (void)raw_rate;
+  MPI_Barrier(MPI_COMM_WORLD);
+  return status;
+}
