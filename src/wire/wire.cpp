@@ -1,1 +1,0 @@
-// wire layer: envelope, codec, registry (see include/cohort/wire/).
