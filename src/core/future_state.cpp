@@ -68,11 +68,14 @@ void FutureStateBase::finish() {
 }
 
 bool FutureStateBase::cancel() {
-  if (try_begin(kCancelled)) {
+  // Unlike the producer's paths, the consumer may cancel only while pending.
+  std::uint8_t expected = kPending;
+  if (word_.compare_exchange_strong(expected, static_cast<std::uint8_t>(kCompleting | kCancelled),
+                                    std::memory_order_acq_rel)) {
     finish();
     return true;
   }
-  return cancelled();
+  return outcome(expected) == kCancelled;
 }
 
 bool FutureStateBase::try_cancel_from_producer() {
@@ -154,7 +157,12 @@ bool FutureStateBase::wait_until_slow(std::chrono::steady_clock::time_point dead
   std::unique_lock lock(mutex_);
   if (completing_thread_ == std::this_thread::get_id()) return true;
   ++waiters_;
-  const bool ok = cv_.wait_until(lock, deadline, [&] { return ready(); });
+  bool ok = true;
+  if (deadline == std::chrono::steady_clock::time_point::max()) {  // "forever": no clock arithmetic
+    cv_.wait(lock, [&] { return ready(); });
+  } else {
+    ok = cv_.wait_until(lock, deadline, [&] { return ready(); });
+  }
   --waiters_;
   return ok;
 }
