@@ -1,0 +1,41 @@
+#pragma once
+/// Options of the cluster runtime and per-task policies.
+///
+/// Thread safety: plain values.
+
+#include <chrono>
+#include <cstddef>
+
+namespace cohort::cluster {
+
+/// How one task is run. Set per call (submit_with / map options) or once as
+/// ClusterOptions::default_policy.
+struct TaskPolicy {
+  /// A task that throws is run again up to this many times (on any worker)
+  /// before its future resolves with the RemoteError of the last attempt.
+  /// Unknown tasks, undecodable arguments and timeouts are not retried.
+  int max_retries = 0;
+  /// Zero: none. Otherwise the future resolves with TimeoutError once the task
+  /// has been out on a worker this long (counted from dispatch); a result that
+  /// arrives later is ignored. The worker still finishes the task.
+  std::chrono::milliseconds timeout{0};
+};
+
+struct ClusterOptions {
+  /// Threads of the task pool on each rank that runs tasks (0: core's default
+  /// policy: affinity mask, SLURM_CPUS_PER_TASK, OMP_NUM_THREADS, hardware).
+  std::size_t threads = 0;
+  /// Most tasks in one task message. Batches shrink towards 1 near the end of
+  /// the queue so no worker sits on a long tail while others idle.
+  std::size_t max_batch = 1024;
+  /// Batches a worker may hold at once (its credit): enough to keep its pool
+  /// busy while results travel back.
+  int credits = 4;
+  TaskPolicy default_policy{};
+  /// How long rank 0 waits, once shutdown sends "stop", for every worker to
+  /// drain and acknowledge; past it the job is aborted with
+  /// exit_code::kShutdownTimeout (a clean MPI_Finalize would be impossible).
+  std::chrono::milliseconds shutdown_deadline{60'000};
+};
+
+}  // namespace cohort::cluster

@@ -1,0 +1,133 @@
+#pragma once
+// Scheduler: rank 0's side of the runtime. Holds the queue of pending tasks,
+// gives each worker batches while it has credit, routes results to their
+// futures, retries, times out, and runs the stop protocol.
+//
+// Thread safety: none; everything runs on the event-loop thread.
+//
+// - Credit: a worker may hold `credits` batches at once. The batch size is
+//   clamp(queued / (workers * credits), 1, max_batch): large while much is
+//   queued, shrinking towards 1 at the end so the tail spreads over every
+//   worker (guided self-scheduling). A batch's credit comes back with its last
+//   result, so a slower worker simply gets less.
+// - dispatch() sends at most kSliceTasks per loop iteration, then re-posts
+//   itself: a million queued tasks never starve the loop (results, timers).
+// - Stop: once shutdown is requested and nothing is queued or out, every
+//   worker gets `stop`; the runtime is down when all have acknowledged (or the
+//   job is aborted past ClusterOptions::shutdown_deadline).
+
+#include <cohort/cluster/detail/submission.hpp>
+#include <cohort/cluster/options.hpp>
+#include <cohort/core/event_loop.hpp>
+#include <cohort/core/unique_function.hpp>
+#include <cohort/wire/batch.hpp>
+
+#include "control.hpp"
+#include "run_state.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <queue>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace cohort::cluster::detail {
+
+class Scheduler {
+ public:
+  using Send = core::UniqueFunction<void(int dest, std::vector<std::byte> bytes)>;
+  static constexpr std::size_t kSliceTasks = 32 * 1024;
+
+  /// `worker_ranks`: the ranks that run tasks ({0} when alone, else 1..n-1).
+  Scheduler(core::EventLoop& loop, const ClusterOptions& options, std::vector<int> worker_ranks, int world_size,
+            Send send, RunState& run);
+  ~Scheduler();
+
+  void add(std::unique_ptr<Submission> submission);
+  void on_message(int source, std::span<const std::byte> bytes);
+  /// Starts the stop protocol; `on_down` runs (on the loop) once every worker acknowledged.
+  void request_shutdown(bool cancel_pending, core::UniqueFunction<void()> on_down);
+
+ private:
+  enum class State : std::uint8_t { queued, running, done, timed_out };
+  struct Entry {
+    Submission* sub = nullptr;  // null once the task's future is settled
+    std::uint64_t index = 0;
+    std::uint64_t batch = 0;
+    std::uint32_t attempt = 0;
+    int rank = -1;
+    State state = State::queued;
+  };
+  struct Range {
+    std::uint64_t first, count;
+  };
+  struct WorkerState {
+    bool ready = false;  // said hello
+    bool acked = false;  // acknowledged stop
+    std::uint64_t inflight = 0;  // tasks
+    int batches = 0;             // batches not yet fully answered (its credit in use)
+    std::uint32_t threads = 0;
+    std::string host = "?";
+    std::deque<std::uint64_t> pinned;  // tasks that must run here
+  };
+  struct Deadline {
+    std::chrono::steady_clock::time_point at;
+    std::uint64_t id;
+    std::uint32_t attempt;
+    bool operator>(const Deadline& o) const { return at > o.at; }
+  };
+
+  Entry* find(std::uint64_t id);
+  void settle(Entry& e);
+  void trim();
+  void post_dispatch();
+  void dispatch();
+  std::size_t send_batch(int rank, std::size_t budget);
+  bool take(int rank, std::uint64_t& id);
+  std::size_t batch_size() const;
+  void on_results(int source, std::span<const std::byte> message);
+  void on_control(int source, const Control& c);
+  void arm_timer();
+  void on_timer();
+  void check_drained();
+  void fail_batch(int rank, std::uint64_t batch, const std::string& why);
+  void answered(int rank, std::uint64_t batch);
+
+  core::EventLoop& loop_;
+  ClusterOptions options_;
+  std::vector<int> worker_ranks_;
+  std::vector<WorkerState> workers_;  // by rank
+  Send send_;
+  RunState& run_;
+
+  std::deque<Entry> table_;
+  std::uint64_t base_ = 0;   // id of table_.front()
+  std::uint64_t next_id_ = 0;
+  std::deque<Range> queue_;  // tasks for any worker
+  std::uint64_t queued_ = 0; // tasks in queue_
+  std::uint64_t pinned_ = 0; // tasks in workers' pinned queues
+  std::uint64_t inflight_ = 0;
+  std::uint64_t timed_out_out_ = 0;  // of inflight_: tasks whose future already timed out
+  std::unordered_map<Submission*, std::pair<std::unique_ptr<Submission>, std::uint64_t>> owned_;
+  std::uint64_t next_batch_ = 1;
+  std::unordered_map<std::uint64_t, std::uint64_t> batch_left_;  // batch id -> tasks not yet answered
+  std::size_t rr_ = 0;
+  bool dispatch_posted_ = false;
+  wire::TaskBatchWriter writer_;
+
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  core::TimerHandle timer_;
+  std::chrono::steady_clock::time_point timer_at_{};
+
+  bool shutting_down_ = false;
+  bool stop_sent_ = false;
+  int acks_missing_ = 0;
+  core::TimerHandle shutdown_timer_;
+  core::UniqueFunction<void()> on_down_;
+};
+
+}  // namespace cohort::cluster::detail

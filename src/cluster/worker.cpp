@@ -1,0 +1,141 @@
+#include "worker.hpp"
+
+#include <cohort/core/error.hpp>
+#include <cohort/wire/envelope.hpp>
+#include <cohort/wire/registry.hpp>
+
+#include "control.hpp"
+#include "log.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+namespace cohort::cluster::detail {
+namespace {
+constexpr std::size_t kMinSlice = 32;  // fewer tasks than this are not worth another thread
+}
+
+// One decoded task batch, shared by the slices that run it.
+struct Worker::Job {
+  explicit Job(wire::TaskBatch b) : batch(std::move(b)) {}
+  wire::TaskBatch batch;
+  std::size_t slices_left = 0;  // counted down on the loop thread, as the slices' results arrive
+};
+
+Worker::Worker(core::EventLoop& loop, core::ThreadPool& pool, const wire::Registry& registry,
+               const ClusterOptions& options, int rank, std::string host, Send send_to_root,
+               core::UniqueFunction<void()> on_stopped, RunState& run)
+    : loop_(loop),
+      pool_(pool),
+      registry_(registry),
+      options_(options),
+      rank_(rank),
+      host_(std::move(host)),
+      send_(std::move(send_to_root)),
+      on_stopped_(std::move(on_stopped)),
+      run_(run) {}
+
+void Worker::start() {
+  send_(0, encode_control(Control{ControlOp::hello, static_cast<std::uint32_t>(pool_.size()), kNoBatch, 0, host_}));
+}
+
+void Worker::on_message(int source, std::span<const std::byte> bytes) {
+  if (stopped_) {
+    run_.protocol_error("malformed message from rank " + std::to_string(source) +
+                        ": a message after this worker stopped");
+    return;
+  }
+  try {
+    if (source != 0) throw DecodeError("workers take messages from rank 0 only", source);
+    const wire::EnvelopeView v = wire::decode_envelope(bytes, source);
+    switch (v.header.kind) {
+      case wire::MessageKind::task_batch:
+        if (stop_requested_) throw DecodeError("a task batch after stop", source);
+        ++active_batches_;
+        run_batch(std::vector<std::byte>(bytes.begin(), bytes.end()), source);
+        break;
+      case wire::MessageKind::control: {
+        const Control c = decode_control(v.payload, source);
+        if (c.op != ControlOp::stop) throw DecodeError("unexpected control operation at a worker", source);
+        stop_requested_ = true;
+        maybe_stop();
+        break;
+      }
+      default:
+        throw DecodeError(std::string("unexpected ") + std::string(wire::to_string(v.header.kind)) +
+                              " message at a worker",
+                          source);
+    }
+  } catch (const DecodeError& e) {
+    report(e.what(), kNoBatch);
+  }
+}
+
+void Worker::report(const std::string& what, std::uint64_t batch_id) {
+  run_.protocol_error(what);
+  send_(0, encode_control(Control{ControlOp::error_report, 0, batch_id, 0, what}));
+}
+
+// On a pool thread: decode, then run in slices (this thread takes the first).
+void Worker::run_batch(std::vector<std::byte> message, int source) {
+  pool_.post([this, message = std::move(message), source]() mutable {
+    std::shared_ptr<Job> job;
+    std::uint64_t batch_id = kNoBatch;
+    try {
+      batch_id = wire::decode_envelope(message, source).header.batch_id;
+      job = std::make_shared<Job>(wire::TaskBatch::decode(std::move(message), source));
+    } catch (const DecodeError& e) {
+      loop_.call_soon_threadsafe([this, what = std::string(e.what()), batch_id] {
+        report(what, batch_id);
+        --active_batches_;
+        maybe_stop();
+      });
+      return;
+    }
+    const std::size_t n = job->batch.size();
+    const std::size_t slices = std::clamp<std::size_t>(n / kMinSlice, 1, std::max<std::size_t>(pool_.size(), 1));
+    job->slices_left = slices;  // read on the loop thread only after the posts below
+    auto run_slice = [this, job, n, slices](std::size_t k) {
+      const std::size_t begin = n * k / slices, end = n * (k + 1) / slices;
+      wire::ResultBatchWriter part;
+      const wire::InvokeContext ctx{rank_, job->batch.source_rank(), nullptr};
+      for (std::size_t i = begin; i < end; ++i) registry_.invoke(job->batch[i], part, ctx);
+      loop_.call_soon_threadsafe([this, job, part = std::move(part)]() mutable {
+        absorb(std::move(part), --job->slices_left == 0);
+      });
+    };
+    for (std::size_t k = 1; k < slices; ++k) pool_.post([run_slice, k] { run_slice(k); });
+    run_slice(0);
+  });
+}
+
+void Worker::absorb(wire::ResultBatchWriter&& part, bool batch_done) {
+  tasks_run_ += part.size();
+  if (out_.empty() && batch_done) {
+    // The common case (one slice): send it as it is, no copy.
+    send_(0, part.finish(next_batch_++));
+  } else {
+    out_.append(part);
+    if (batch_done || out_.size() >= options_.max_batch) flush();
+  }
+  if (batch_done) {
+    --active_batches_;
+    maybe_stop();
+  }
+}
+
+void Worker::flush() {
+  if (!out_.empty()) send_(0, out_.finish(next_batch_++));
+}
+
+void Worker::maybe_stop() {
+  if (!stop_requested_ || stopped_ || active_batches_ > 0) return;
+  flush();
+  send_(0, encode_control(Control{ControlOp::stop_ack, 0, kNoBatch, tasks_run_, {}}));
+  stopped_ = true;
+  COHORT_CLUSTER_DEBUG("stopping after " + std::to_string(tasks_run_) + " task(s)");
+  if (on_stopped_) loop_.call_soon(std::move(on_stopped_));
+}
+
+}  // namespace cohort::cluster::detail

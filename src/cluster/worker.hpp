@@ -1,0 +1,69 @@
+#pragma once
+// Worker: a rank's task-running side. Task batches are decoded and run on the
+// thread pool, in slices so every pool thread takes part; the slices' results
+// come back to the loop thread (call_soon_threadsafe), which sends one result
+// batch per task batch (or earlier, when max_batch results are waiting).
+//
+// Thread safety: on_message/start on the loop thread; the pool jobs touch only
+// their own batch and hand everything else back through the loop.
+//
+// Stop: on `stop` the worker finishes what it holds, sends its last results,
+// then `stop_ack`, then calls on_stopped (the runtime flushes and ends).
+
+#include <cohort/cluster/options.hpp>
+#include <cohort/core/event_loop.hpp>
+#include <cohort/core/thread_pool.hpp>
+#include <cohort/core/unique_function.hpp>
+#include <cohort/wire/batch.hpp>
+
+#include "run_state.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cohort::wire {
+class Registry;
+}
+
+namespace cohort::cluster::detail {
+
+class Worker {
+ public:
+  using Send = core::UniqueFunction<void(int dest, std::vector<std::byte> bytes)>;
+
+  Worker(core::EventLoop& loop, core::ThreadPool& pool, const wire::Registry& registry, const ClusterOptions& options,
+         int rank, std::string host, Send send_to_root, core::UniqueFunction<void()> on_stopped, RunState& run);
+
+  /// Says hello to rank 0 (pool size, host).
+  void start();
+  void on_message(int source, std::span<const std::byte> bytes);
+
+ private:
+  struct Job;
+  void run_batch(std::vector<std::byte> message, int source);
+  void absorb(wire::ResultBatchWriter&& part, bool batch_done);
+  void report(const std::string& what, std::uint64_t batch_id);
+  void flush();
+  void maybe_stop();
+
+  core::EventLoop& loop_;
+  core::ThreadPool& pool_;
+  const wire::Registry& registry_;
+  ClusterOptions options_;
+  int rank_;
+  std::string host_;
+  Send send_;
+  core::UniqueFunction<void()> on_stopped_;
+  RunState& run_;
+
+  wire::ResultBatchWriter out_;
+  std::uint64_t active_batches_ = 0;  // received, not yet fully run
+  std::uint64_t tasks_run_ = 0;
+  std::uint64_t next_batch_ = 1;
+  bool stop_requested_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace cohort::cluster::detail
