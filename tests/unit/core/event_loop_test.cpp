@@ -1,6 +1,7 @@
 #include <cohort/core/error.hpp>
 #include <cohort/core/event_loop.hpp>
 #include <cohort/core/future.hpp>
+#include <cohort/core/task.hpp>
 #include <cohort/core/thread_pool.hpp>
 
 #include <gtest/gtest.h>
@@ -178,6 +179,23 @@ TEST(EventLoop, RunUntilCompleteWithAFutureResolvedOnTheLoop) {
   EXPECT_EQ(loop.run_until_complete(std::move(f)), "done");
   Future<void> ready = cohort::core::make_ready_future();
   loop.run_until_complete(std::move(ready));
+}
+
+namespace {
+cohort::core::Task<int> plus_one_after_a_sleep(EventLoop& loop, int a) {
+  co_await loop.sleep(1ms);
+  co_return a + 1;
+}
+cohort::core::Task<int> failing_task(EventLoop& loop) {
+  co_await loop.sleep(0ms);
+  throw std::runtime_error("task failed");
+}
+}  // namespace
+
+TEST(EventLoop, RunUntilCompleteRunsATask) {
+  EventLoop loop;
+  EXPECT_EQ(loop.run_until_complete(plus_one_after_a_sleep(loop, 41)), 42);
+  EXPECT_THROW(loop.run_until_complete(failing_task(loop)), std::runtime_error);
 }
 
 TEST(EventLoop, RunUntilCompleteThrowsIfStoppedFirst) {

@@ -3,6 +3,7 @@
 
 #include <cohort/core/event_loop.hpp>
 #include <cohort/core/future.hpp>
+#include <cohort/core/task.hpp>
 
 namespace cohort::core {
 
@@ -27,13 +28,11 @@ T EventLoop::run_until_complete(Future<T> future) {
 
 }  // namespace cohort::core
 
-#if __has_include(<cohort/core/task.hpp>)
-#include <cohort/core/task.hpp>
-
 namespace cohort::core {
+
 template <class T>
 T EventLoop::run_until_complete(Task<T> task) {
   return run_until_complete(start(std::move(task), *this));
 }
+
 }  // namespace cohort::core
-#endif
