@@ -5,14 +5,20 @@
 //          [--credits K] [--repeat R] [--only raw|cohort]
 //
 // Prints, on rank 0, the median tasks/s of R repeats for each side and the
-// ratio cohort/raw. Exits non-zero if a checksum shows a task lost or doubled.
+// ratio cohort/raw. Cohort runs ClusterExecutor::map<uint64_t>("noop", ids) with
+// max_batch = --batch and credits = --credits. Exits non-zero if a checksum
+// shows a task lost or doubled.
 #include "raw_farm.hpp"
 
+#include <cohort/cluster/cluster_executor.hpp>
 #include <cohort/cluster/mpi_session.hpp>
+#include <cohort/wire/registry.hpp>
 
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
+#include <numeric>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,13 +30,14 @@ namespace {
 struct Options {
   bench::FarmConfig farm;
   int repeat = 5;
+  std::size_t threads = 0;
   std::string only;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench_cluster: %s\nusage: bench_cluster [--tasks N] [--batch B] [--credits K] [--repeat R] "
-               "[--only raw|cohort]\n",
+               "[--threads T] [--only raw|cohort]\n",
                why);
   std::exit(2);
 }
@@ -48,6 +55,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--credits") o.farm.credits = std::atoi(value());
     else if (a == "--repeat") o.repeat = std::atoi(value());
     else if (a == "--only") o.only = value();
+    else if (a == "--threads") o.threads = std::strtoull(value(), nullptr, 10);
     else usage(("unknown option " + a).c_str());
   }
   if (o.farm.tasks == 0 || o.farm.batch == 0 || o.farm.credits < 1 || o.repeat < 1) usage("values must be positive");
@@ -100,7 +108,43 @@ int main(int argc, char** argv) {
       }
     }
   }
-  (void)raw_rate;
+
+  if (opt.only != "raw") {
+    MPI_Barrier(MPI_COMM_WORLD);  // the last MPI call of this thread while the executor lives
+    cohort::wire::Registry registry;
+    registry.add("noop", [](std::uint64_t id) { return id; });
+    cohort::cluster::ClusterOptions co;
+    co.max_batch = opt.farm.batch;
+    co.credits = opt.farm.credits;
+    co.threads = opt.threads;
+    {
+      cohort::cluster::ClusterExecutor ex(registry, co);
+      if (ex.is_root()) {
+        std::vector<std::uint64_t> ids(n);
+        std::iota(ids.begin(), ids.end(), std::uint64_t{0});
+        std::vector<double> rates;
+        for (int r = 0; r < opt.repeat; ++r) {
+          const auto start = std::chrono::steady_clock::now();
+          std::vector<std::uint64_t> out = ex.map<std::uint64_t>("noop", ids).get();
+          const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          rates.push_back(static_cast<double>(n) / seconds);
+          const std::uint64_t sum = std::accumulate(out.begin(), out.end(), std::uint64_t{0});
+          if (sum != expected || out.size() != n) {
+            std::fprintf(stderr, "cohort: checksum %llu over %zu results, expected %llu\n",
+                         static_cast<unsigned long long>(sum), out.size(), static_cast<unsigned long long>(expected));
+            status = 1;
+          }
+        }
+        const double rate = median(rates);
+        std::printf("cohort map : %12.0f tasks/s (median of %d; min %.0f, max %.0f; %d worker(s))\n", rate,
+                    opt.repeat, *std::min_element(rates.begin(), rates.end()),
+                    *std::max_element(rates.begin(), rates.end()), ex.workers());
+        if (raw_rate > 0) std::printf("ratio      : %.1f %% of the raw farm\n", 100.0 * rate / raw_rate);
+        ex.shutdown();
+      }
+      ex.serve();
+    }
+  }
   MPI_Barrier(MPI_COMM_WORLD);
   return status;
 }

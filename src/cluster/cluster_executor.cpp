@@ -23,7 +23,14 @@
 namespace cohort::cluster {
 
 struct ClusterExecutor::Impl {
-  Impl(const wire::Registry& r, ClusterOptions o) : registry(r), options(std::move(o)) {}
+  Impl(const wire::Registry& r, ClusterOptions o)
+      : registry(r), options(std::move(o)), loop(loop_options(options)) {}
+
+  static core::EventLoop::Options loop_options(const ClusterOptions& o) {
+    core::EventLoop::Options lo;
+    lo.max_idle_wait = std::max<std::chrono::nanoseconds>(o.max_idle_wait, lo.min_idle_wait);
+    return lo;
+  }
 
   const wire::Registry& registry;
   ClusterOptions options;

@@ -20,7 +20,11 @@ int to_int(const char* v) {
 LaunchInfo detect_launch(const EnvLookup& env_in) {
   EnvLookup env = env_in ? env_in : EnvLookup([](const char* n) -> const char* { return std::getenv(n); });
   auto var = [&](const char* name) -> const char* { return env(name); };
-  auto said = [&](const char* name) { return std::string(name) + "=" + var(name); };
+  auto said = [&](const char* name) {
+    std::string s(name);
+    s.append("=").append(var(name));
+    return s;
+  };
 
   LaunchInfo info;
   if (int n = to_int(var("OMPI_COMM_WORLD_SIZE")); n > 0) {
@@ -54,8 +58,11 @@ std::optional<std::string> launch_mismatch(const LaunchInfo& launch, int world_s
   std::string fix = launch.launcher.starts_with("srun") || launch.launcher == "slurm step"
                         ? "use srun --mpi=pmix (this Open MPI has no Slurm PMI support) or mpirun inside the allocation"
                         : "use srun --mpi=pmix or mpirun, and check that the program and mpirun come from the same MPI";
-  return "launched " + std::to_string(launch.tasks) + " times (" + launch.variable + ", launcher " +
-         launch.launcher + ") but MPI sees a world of one: every copy would run the whole job alone; " + fix;
+  std::string msg = "launched ";
+  msg.append(std::to_string(launch.tasks)).append(" times (").append(launch.variable).append(", launcher ");
+  msg.append(launch.launcher).append(") but MPI sees a world of one: every copy would run the whole job alone; ");
+  msg.append(fix);
+  return msg;
 }
 
 std::string affinity_string() {
@@ -69,7 +76,7 @@ std::string affinity_string() {
     while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
     if (!out.empty()) out += ',';
     out += std::to_string(cpu);
-    if (last > cpu) out += "-" + std::to_string(last);
+    if (last > cpu) out.append("-").append(std::to_string(last));
     cpu = last;
   }
   return out.empty() ? "none" : out;

@@ -52,9 +52,9 @@ Scheduler::Entry* Scheduler::find(std::uint64_t id) {
 // it was its last task.
 void Scheduler::settle(Entry& e) {
   if (e.sub == nullptr) return;
-  auto it = owned_.find(e.sub);
+  Submission* s = e.sub;
   e.sub = nullptr;
-  if (it != owned_.end() && --it->second.second == 0) owned_.erase(it);
+  if (--s->unsettled == 0) owned_.erase(s);
 }
 
 void Scheduler::trim() {
@@ -107,7 +107,8 @@ void Scheduler::add(std::unique_ptr<Submission> s) {
     trim();
     return;
   }
-  owned_.emplace(raw, std::make_pair(std::move(s), live));
+  raw->unsettled = live;
+  owned_.emplace(raw, std::move(s));
   post_dispatch();
 }
 
@@ -298,10 +299,15 @@ void Scheduler::on_control(int source, const Control& c) {
 // One more task of `batch` came back (or never will): the batch's credit
 // returns with its last task.
 void Scheduler::answered(int rank, std::uint64_t batch) {
-  auto it = batch_left_.find(batch);
-  if (it == batch_left_.end()) return;
-  if (--it->second == 0) {
-    batch_left_.erase(it);
+  if (last_left_ == nullptr || batch != last_batch_) {
+    auto it = batch_left_.find(batch);
+    if (it == batch_left_.end()) return;
+    last_batch_ = batch;
+    last_left_ = &it->second;  // map nodes don't move: valid until erased
+  }
+  if (--*last_left_ == 0) {
+    batch_left_.erase(batch);
+    last_left_ = nullptr;
     --workers_[static_cast<std::size_t>(rank)].batches;
   }
 }

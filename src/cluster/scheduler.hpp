@@ -112,9 +112,11 @@ class Scheduler {
   std::uint64_t pinned_ = 0; // tasks in workers' pinned queues
   std::uint64_t inflight_ = 0;
   std::uint64_t timed_out_out_ = 0;  // of inflight_: tasks whose future already timed out
-  std::unordered_map<Submission*, std::pair<std::unique_ptr<Submission>, std::uint64_t>> owned_;
+  std::unordered_map<Submission*, std::unique_ptr<Submission>> owned_;
   std::uint64_t next_batch_ = 1;
   std::unordered_map<std::uint64_t, std::uint64_t> batch_left_;  // batch id -> tasks not yet answered
+  std::uint64_t last_batch_ = 0;        // results of one batch arrive together:
+  std::uint64_t* last_left_ = nullptr;  // its batch_left_ entry, cached
   std::size_t rr_ = 0;
   bool dispatch_posted_ = false;
   wire::TaskBatchWriter writer_;

@@ -36,6 +36,13 @@ struct ClusterOptions {
   /// drain and acknowledge; past it the job is aborted with
   /// exit_code::kShutdownTimeout (a clean MPI_Finalize would be impossible).
   std::chrono::milliseconds shutdown_deadline{60'000};
+  /// Longest the runtime's loop sleeps between two MPI progress polls when
+  /// nothing happens (it backs off from 10 us to this; any posted work wakes
+  /// it at once). Lower: less latency, more CPU while idle.
+  std::chrono::microseconds max_idle_wait{200};
+  /// Stamp each task's start and end (steady clock) into its result record,
+  /// for traces and reports; off, the two clock reads per task are saved.
+  bool record_task_times = false;
 };
 
 }  // namespace cohort::cluster
