@@ -306,8 +306,10 @@ TEST(EventLoop, TimersScheduledFromAnotherThread) {
   LoopThread runner(loop);
   Promise<bool> p;
   auto f = p.get_future();
+  // The promise moves into the callback: the thread that completes a promise
+  // owns it (the test thread may destroy its objects as soon as get() returns).
   std::thread([&] {
-    loop.call_later(1ms, [&] { p.set_result(loop.running_in_this_thread()); });
+    loop.call_later(1ms, [&loop, p = std::move(p)]() mutable { p.set_result(loop.running_in_this_thread()); });
   }).join();
   EXPECT_TRUE(f.get());
 }
@@ -396,15 +398,15 @@ TEST(EventLoop, AddAndRemovePollerFromAnotherThread) {
   polled.wait();
   loop.remove_poller(id);
   // After a round trip through the loop the removal has happened.
-  Promise<void> p;
-  auto f = p.get_future();
-  loop.call_soon_threadsafe([&] { p.set_result(); });
-  f.get();
+  auto round_trip = [&] {
+    Promise<void> p;
+    auto f = p.get_future();
+    loop.call_soon_threadsafe([p = std::move(p)]() mutable { p.set_result(); });
+    f.get();
+  };
+  round_trip();
   const int after = calls.load();
-  Promise<void> q;
-  auto g = q.get_future();
-  loop.call_soon_threadsafe([&] { q.set_result(); });
-  g.get();
+  round_trip();
   EXPECT_EQ(calls.load(), after);
   EXPECT_TRUE(on_loop.load());
 }
