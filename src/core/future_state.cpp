@@ -23,10 +23,8 @@ FutureStateBase::~FutureStateBase() {
 bool FutureStateBase::try_begin(std::uint8_t outcome) noexcept {
   std::uint8_t w = word_.load(std::memory_order_relaxed);
   while (phase(w) < kCompleting) {
-    if (word_.compare_exchange_weak(w, static_cast<std::uint8_t>(kCompleting | outcome),
-                                    std::memory_order_acq_rel, std::memory_order_relaxed)) {
-      return true;
-    }
+    const auto next = static_cast<std::uint8_t>((w & kFlagMask) | kCompleting | outcome);
+    if (word_.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_relaxed)) return true;
   }
   return false;
 }
@@ -45,6 +43,15 @@ void FutureStateBase::run_callback(Callback& cb, FutureStateBase& self) noexcept
 }
 
 void FutureStateBase::finish() {
+  // Fast path: nobody registered a callback or blocked: publish with one CAS.
+  // A registration races this CAS by setting its flag first (under the mutex),
+  // which makes the CAS fail and sends us to the locked path below.
+  std::uint8_t w = word_.load(std::memory_order_relaxed);
+  if ((w & kFlagMask) == 0 &&
+      word_.compare_exchange_strong(w, static_cast<std::uint8_t>(kDone | outcome(w)), std::memory_order_release,
+                                    std::memory_order_relaxed)) {
+    return;
+  }
   std::unique_lock lock(mutex_);
   callbacks_closed_ = true;
   Node* list = std::exchange(head_, nullptr);
@@ -60,8 +67,9 @@ void FutureStateBase::finish() {
     lock.lock();
     completing_thread_ = {};
   }
-  word_.store(static_cast<std::uint8_t>(kDone | outcome(word_.load(std::memory_order_relaxed))),
-              std::memory_order_release);
+  // Flags only change under the mutex, which we hold: a plain store is exact.
+  w = word_.load(std::memory_order_relaxed);
+  word_.store(static_cast<std::uint8_t>((w & kFlagMask) | kDone | outcome(w)), std::memory_order_release);
   const bool wake = waiters_ > 0;
   lock.unlock();
   if (wake) cv_.notify_all();
@@ -69,13 +77,15 @@ void FutureStateBase::finish() {
 
 bool FutureStateBase::cancel() {
   // Unlike the producer's paths, the consumer may cancel only while pending.
-  std::uint8_t expected = kPending;
-  if (word_.compare_exchange_strong(expected, static_cast<std::uint8_t>(kCompleting | kCancelled),
-                                    std::memory_order_acq_rel)) {
-    finish();
-    return true;
+  std::uint8_t w = word_.load(std::memory_order_relaxed);
+  while (phase(w) == kPending) {
+    const auto next = static_cast<std::uint8_t>((w & kFlagMask) | kCompleting | kCancelled);
+    if (word_.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+      finish();
+      return true;
+    }
   }
-  return outcome(expected) == kCancelled;
+  return outcome(w) == kCancelled;
 }
 
 bool FutureStateBase::try_cancel_from_producer() {
@@ -85,12 +95,16 @@ bool FutureStateBase::try_cancel_from_producer() {
 }
 
 bool FutureStateBase::set_running_or_notify_cancel() {
-  std::uint8_t expected = kPending;
-  if (word_.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel)) return true;
-  if (outcome(expected) == kCancelled) return false;
-  throw InvalidStateError(phase(expected) == kRunning
-                              ? "set_running_or_notify_cancel: the future is already running"
-                              : "set_running_or_notify_cancel: the future is already done");
+  std::uint8_t w = word_.load(std::memory_order_relaxed);
+  while (phase(w) == kPending) {
+    if (word_.compare_exchange_weak(w, static_cast<std::uint8_t>((w & kFlagMask) | kRunning),
+                                    std::memory_order_acq_rel, std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+  if (outcome(w) == kCancelled) return false;
+  throw InvalidStateError(phase(w) == kRunning ? "set_running_or_notify_cancel: the future is already running"
+                                               : "set_running_or_notify_cancel: the future is already done");
 }
 
 bool FutureStateBase::try_set_exception(std::exception_ptr error) {
@@ -111,7 +125,8 @@ void FutureStateBase::throw_error() const {
 
 CallbackId FutureStateBase::add_callback(Callback cb) {
   std::unique_lock lock(mutex_);
-  if (!callbacks_closed_) {
+  const std::uint8_t w = word_.fetch_or(kHasCallbacks, std::memory_order_acq_rel);
+  if (!callbacks_closed_ && phase(w) != kDone) {
     auto* n = new Node{nullptr, next_id_++, std::move(cb)};
     if (tail_ != nullptr) {
       tail_->next = n;
@@ -148,6 +163,7 @@ bool FutureStateBase::remove_callback(CallbackId id) {
 void FutureStateBase::wait_slow() {
   std::unique_lock lock(mutex_);
   if (completing_thread_ == std::this_thread::get_id()) return;  // waiting from our own callback
+  if (phase(word_.fetch_or(kHasWaiters, std::memory_order_acq_rel)) == kDone) return;
   ++waiters_;
   cv_.wait(lock, [&] { return ready(); });
   --waiters_;
@@ -156,6 +172,7 @@ void FutureStateBase::wait_slow() {
 bool FutureStateBase::wait_until_slow(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   if (completing_thread_ == std::this_thread::get_id()) return true;
+  if (phase(word_.fetch_or(kHasWaiters, std::memory_order_acq_rel)) == kDone) return true;
   ++waiters_;
   bool ok = true;
   if (deadline == std::chrono::steady_clock::time_point::max()) {  // "forever": no clock arithmetic

@@ -37,6 +37,8 @@ namespace cohort::core {
 
 /// Read-only view of a completed future, handed to done-callbacks. Valid only
 /// for the duration of the callback.
+///
+/// Thread safety: read-only; the result it views does not change while it lives.
 template <class T>
 class FutureView {
  public:

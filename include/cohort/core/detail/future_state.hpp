@@ -57,6 +57,11 @@ class COHORT_CORE_EXPORT FutureStateBase {
   static constexpr std::uint8_t kError = 8;
   static constexpr std::uint8_t kCancelled = 12;
   static constexpr std::uint8_t kOutcomeMask = 12;
+  /// Set (under the mutex) once a callback or a blocked waiter is registered:
+  /// without them, completing is one CAS and takes no lock.
+  static constexpr std::uint8_t kHasCallbacks = 16;
+  static constexpr std::uint8_t kHasWaiters = 32;
+  static constexpr std::uint8_t kFlagMask = kHasCallbacks | kHasWaiters;
 
   FutureStateBase() noexcept = default;
   FutureStateBase(const FutureStateBase&) = delete;

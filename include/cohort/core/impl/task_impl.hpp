@@ -81,6 +81,7 @@ class FutureAwaiter {
   void await_suspend(std::coroutine_handle<> h) {
     FutureStateBase* s = FutureAccess::state(fut_);
     if (task_->link) task_->link->set(s);
+    if (task_->cancel_requested()) s->cancel();  // cancelled just before the link was set
     Executor* ex = task_->executor;
     // After add_callback the coroutine may already be resuming on another
     // thread: touch nothing of the frame past this line.
