@@ -22,8 +22,10 @@
 ///   Built by cohort_add_job(name ...), kName must equal `name` (checked at compile time).
 /// - create() never lets an exception cross the C boundary: it returns null,
 ///   and create_job() reports that as a PluginError.
-/// - A JobHandle keeps its plugin loaded while the Job lives, and destroys the
-///   Job with the plugin's own destroy().
+/// - A JobHandle destroys the Job with the plugin's own destroy(). A plugin a
+///   Job was created from is never unloaded before the process exits: an
+///   exception thrown by job code (its type information lives in the plugin)
+///   may outlive the JobHandle it unwound through.
 
 #include <cohort/mapreduce/export.hpp>
 #include <cohort/mapreduce/job.hpp>

@@ -5,8 +5,31 @@
 #include <charconv>
 #include <queue>
 #include <tuple>
+#include <utility>
+
+#include <cohort/core/error.hpp>
 
 namespace cohort::mapreduce {
+
+namespace detail {
+// What TypedJob::format_field can print: strings, numbers, ranges and tuples of those.
+template <class T>
+constexpr bool formattable() {
+  if constexpr (std::is_same_v<T, std::string> || std::is_arithmetic_v<T>) {
+    return true;
+  } else if constexpr (requires(const T& v) { v.begin(); v.end(); }) {
+    return formattable<std::decay_t<decltype(*std::declval<const T&>().begin())>>();
+  } else if constexpr (requires { std::tuple_size<T>::value; }) {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (formattable<std::tuple_element_t<I, T>>() && ...);
+    }(std::make_index_sequence<std::tuple_size_v<T>>{});
+  } else {
+    return false;
+  }
+}
+template <class T>
+concept Formattable = formattable<T>();
+}  // namespace detail
 
 template <class D, class K, class V, class O>
 MapOutput TypedJob<D, K, V, O>::map_split(const Split& split, std::uint32_t partitions) const {
@@ -163,29 +186,40 @@ void TypedJob<D, K, V, O>::format_field(std::string& out, const T& value) {
         },
         value);
   } else {
-    static_assert(sizeof(T) == 0, "define format() in your job to print this key or value type");
+    static_assert(detail::Formattable<T>, "define format() in your job to print this key or value type");
   }
 }
 
 template <class D, class K, class V, class O>
 void TypedJob<D, K, V, O>::write_output(std::span<const std::string_view> outputs, Sink& sink) const {
-  std::vector<Record> records = merge_records(outputs);
-  std::string buf;
-  for (const Record& rec : records) {
-    if constexpr (requires(const D& d) { d.format(rec.first, rec.second, buf); }) {
-      self().format(rec.first, rec.second, buf);
-    } else {
-      format_field(buf, rec.first);
-      buf += '\t';
-      format_field(buf, rec.second);
-      buf += '\n';
+  constexpr bool kHasFormat = requires(const D& d, const Record& rec, std::string& buf) {
+    d.format(rec.first, rec.second, buf);
+  };
+  if constexpr (!kHasFormat && !(detail::Formattable<K> && detail::Formattable<O>)) {
+    // Only reached by a job that overrides neither format() nor write_output().
+    (void)outputs;
+    (void)sink;
+    throw Error(Errc::invalid_state, "job '" + std::string(name()) +
+                                         "': its key or output type has no default text; define format() or write_output()");
+  } else {
+    std::vector<Record> records = merge_records(outputs);
+    std::string buf;
+    for (const Record& rec : records) {
+      if constexpr (kHasFormat) {
+        self().format(rec.first, rec.second, buf);
+      } else {
+        format_field(buf, rec.first);
+        buf += '\t';
+        format_field(buf, rec.second);
+        buf += '\n';
+      }
+      if (buf.size() >= (1u << 20)) {
+        sink.write(buf);
+        buf.clear();
+      }
     }
-    if (buf.size() >= (1u << 20)) {
-      sink.write(buf);
-      buf.clear();
-    }
+    if (!buf.empty()) sink.write(buf);
   }
-  if (!buf.empty()) sink.write(buf);
 }
 
 }  // namespace cohort::mapreduce
