@@ -31,13 +31,14 @@ struct Options {
   bench::FarmConfig farm;
   int repeat = 5;
   std::size_t threads = 0;
+  long idle_us = -1;  // -1: ClusterOptions' default
   std::string only;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench_cluster: %s\nusage: bench_cluster [--tasks N] [--batch B] [--credits K] [--repeat R] "
-               "[--threads T] [--only raw|cohort]\n",
+               "[--threads T] [--idle-us U] [--only raw|cohort]\n",
                why);
   std::exit(2);
 }
@@ -56,6 +57,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--repeat") o.repeat = std::atoi(value());
     else if (a == "--only") o.only = value();
     else if (a == "--threads") o.threads = std::strtoull(value(), nullptr, 10);
+    else if (a == "--idle-us") o.idle_us = std::atol(value());
     else usage(("unknown option " + a).c_str());
   }
   if (o.farm.tasks == 0 || o.farm.batch == 0 || o.farm.credits < 1 || o.repeat < 1) usage("values must be positive");
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
     co.max_batch = opt.farm.batch;
     co.credits = opt.farm.credits;
     co.threads = opt.threads;
+    if (opt.idle_us >= 0) co.max_idle_wait = std::chrono::microseconds(opt.idle_us);
     {
       cohort::cluster::ClusterExecutor ex(registry, co);
       if (ex.is_root()) {
