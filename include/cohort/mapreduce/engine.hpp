@@ -56,6 +56,16 @@ struct RunConfig {
   std::uint64_t splits = 0;                   ///< compute jobs: split count (0: a few per thread)
   std::uint32_t partitions = 0;               ///< reduce partitions (0: 1 for KeySpace::small, else 2 per thread)
   std::function<void(const Progress&)> on_progress;
+
+  // Distributed runs only (distributed.hpp):
+  enum class Shuffle {
+    automatic,  ///< gather for KeySpace::small or inputs up to gather_limit, else files
+    gather,     ///< map results travel to rank 0, which reduces them
+    files,      ///< map results go to scratch files, reduce tasks on the workers write parts
+  };
+  Shuffle shuffle = Shuffle::automatic;
+  std::uint64_t gather_limit = 256ull << 20;  ///< input bytes up to which `automatic` gathers
+  std::filesystem::path scratch_dir;          ///< for shuffle files (empty: beside the output); shared by all ranks
 };
 
 struct RunResult {
@@ -70,6 +80,8 @@ struct RunResult {
   std::uint64_t reduced_keys = 0;    ///< distinct keys reduced (last round)
   std::uint64_t output_records = 0;  ///< records the reducers produced (last round, before limit)
   std::size_t threads = 0;
+  int workers = 1;        ///< ranks that ran map tasks (distributed runs)
+  bool shuffled = false;  ///< the distributed run shuffled through files
   double seconds = 0;
 };
 

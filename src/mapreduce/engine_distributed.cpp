@@ -1,0 +1,388 @@
+// The distributed engine: map/reduce tasks on a ClusterExecutor's workers.
+// The one translation unit of this layer that includes Boost.Serialization
+// (through the executor's and registry's templates).
+
+#include <cohort/cluster/cluster_executor.hpp>
+#include <cohort/core/cpu.hpp>
+#include <cohort/core/error.hpp>
+#include <cohort/mapreduce/distributed.hpp>
+#include <cohort/mapreduce/plugin.hpp>
+#include <cohort/wire/registry.hpp>
+
+#include <boost/serialization/string.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <shared_mutex>
+#include <tuple>
+
+#include "parallel.hpp"
+
+namespace fs = std::filesystem;
+
+namespace cohort::mapreduce {
+namespace {
+
+[[noreturn]] void io_error(const std::string& message) { throw Error(Errc::io_error, message); }
+
+void write_file(const std::string& path, const std::vector<std::string_view>& parts) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) io_error("cannot create shuffle file '" + path + "': " + std::strerror(errno));
+  for (std::string_view part : parts) {
+    while (!part.empty()) {
+      const ssize_t n = ::write(fd, part.data(), part.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int e = errno;
+        ::close(fd);
+        io_error("cannot write shuffle file '" + path + "': " + std::strerror(e));
+      }
+      part.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  if (::close(fd) != 0) io_error("cannot write shuffle file '" + path + "': " + std::strerror(errno));
+}
+
+// Appends bytes [offset, offset + length) of `path` to `out`.
+void read_segment(const std::string& path, std::uint64_t offset, std::uint64_t length, std::string& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_error("cannot open shuffle file '" + path + "' (is the scratch directory shared by every rank?): " + std::strerror(errno));
+  const std::size_t start = out.size();
+  out.resize(start + length);
+  std::uint64_t done = 0;
+  while (done < length) {
+    const ssize_t n = ::pread(fd, out.data() + start + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int e = errno;
+      ::close(fd);
+      io_error("shuffle file '" + path + "' is shorter than expected" + (n < 0 ? std::string(": ") + std::strerror(e) : ""));
+    }
+    done += static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+}
+
+// --- worker side -------------------------------------------------------------
+
+struct WorkerState {
+  JobResolver resolver;
+  std::shared_mutex mutex;
+  std::uint64_t run_id = 0;
+  std::shared_ptr<Job> job;
+
+  std::shared_ptr<Job> job_for(std::uint64_t id) {
+    std::shared_lock lock(mutex);
+    if (run_id != id || !job) {
+      throw Error(Errc::invalid_state, "mapreduce run " + std::to_string(id) + " was not begun on this rank");
+    }
+    return job;
+  }
+};
+
+void begin(WorkerState& w, std::uint64_t id, const std::string& name, const std::string& options,
+           const std::string& state) {
+  std::unique_lock lock(w.mutex);
+  if (w.run_id != id || !w.job) {
+    w.job.reset();
+    w.run_id = 0;
+    std::shared_ptr<Job> job = w.resolver(name);
+    if (!job) throw Error(Errc::plugin_error, "no job '" + name + "' on this rank");
+    ByteReader r(options);
+    OptionValues values;
+    for (auto& [k, v] : decode<std::vector<std::pair<std::string, std::string>>>(r)) values.emplace(k, v);
+    configure_job(*job, values);
+    w.job = std::move(job);
+    w.run_id = id;
+  }
+  if (w.job->iterative()) w.job->set_state(state);
+}
+
+std::string map_task(WorkerState& w, std::uint64_t id, const std::string& split_bytes, std::uint32_t partitions,
+                     const std::string& scratch) {
+  const std::shared_ptr<Job> job = w.job_for(id);
+  ByteReader r(split_bytes);
+  const Split split = decode<Split>(r);
+  MapOutput out = job->map_split(split, partitions);
+  if (out.partitions.size() != partitions) {
+    throw Error(Errc::invalid_state, "job '" + std::string(job->name()) + "': map_split returned " +
+                                         std::to_string(out.partitions.size()) + " partitions, expected " +
+                                         std::to_string(partitions));
+  }
+  std::string result;
+  ByteWriter wr(result);
+  wr.varint(out.records);
+  wr.varint(out.keys);
+  if (scratch.empty()) {
+    wr.varint(0);
+    encode(wr, out.partitions);
+    return result;
+  }
+  const std::string path = (fs::path(scratch) / ("map-" + std::to_string(split.index) + ".bin")).string();
+  std::vector<std::string_view> views(out.partitions.begin(), out.partitions.end());
+  write_file(path, views);
+  std::vector<std::uint64_t> offsets{0};
+  for (const auto& p : out.partitions) offsets.push_back(offsets.back() + p.size());
+  wr.varint(1);
+  encode(wr, path);
+  encode(wr, offsets);
+  return result;
+}
+
+std::string reduce_task(WorkerState& w, std::uint64_t id, const std::string& segments_bytes, const std::string& part) {
+  const std::shared_ptr<Job> job = w.job_for(id);
+  ByteReader r(segments_bytes);
+  const auto segments = decode<std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>>>(r);
+  std::vector<std::string> blocks(segments.size());
+  std::vector<std::string_view> views;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& [path, offset, length] = segments[i];
+    read_segment(path, offset, length, blocks[i]);
+    views.push_back(blocks[i]);
+  }
+  const ReduceOutput out = job->reduce_partition(views);
+  write_file(part, {out.records});
+  std::string result;
+  ByteWriter wr(result);
+  wr.varint(out.keys);
+  wr.varint(out.outputs);
+  wr.varint(out.records.size());
+  return result;
+}
+
+// --- rank 0 ------------------------------------------------------------------
+
+std::string hex(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Removes the scratch directory however the run ends.
+struct ScratchDir {
+  fs::path path;
+  ~ScratchDir() {
+    if (!path.empty()) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  }
+};
+
+}  // namespace
+
+JobResolver plugin_resolver(plugin::PluginPath path) {
+  return [path = std::move(path)](std::string_view name) -> std::shared_ptr<Job> {
+    auto handle = std::make_shared<JobHandle>(load_job(name, path));
+    Job* job = handle->get();
+    return std::shared_ptr<Job>(std::move(handle), job);
+  };
+}
+
+void register_tasks(wire::Registry& registry, JobResolver resolver) {
+  auto state = std::make_shared<WorkerState>();
+  state->resolver = std::move(resolver);
+  registry.add(std::string(kBeginTask), [state](std::uint64_t id, const std::string& name, const std::string& options,
+                                                const std::string& job_state) {
+    begin(*state, id, name, options, job_state);
+  });
+  registry.add(std::string(kMapTask), [state](std::uint64_t id, const std::string& split, std::uint32_t partitions,
+                                              const std::string& scratch) {
+    return map_task(*state, id, split, partitions, scratch);
+  });
+  registry.add(std::string(kReduceTask), [state](std::uint64_t id, const std::string& segments, const std::string& part) {
+    return reduce_task(*state, id, segments, part);
+  });
+  registry.add(std::string(kEndTask), [state](std::uint64_t id) {
+    std::unique_lock lock(state->mutex);
+    if (state->run_id == id) {
+      state->job.reset();
+      state->run_id = 0;
+    }
+  });
+}
+
+RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfig& cfg) {
+  if (!ex.is_root()) {
+    throw Error(Errc::invalid_state, "run_distributed() called on rank " + std::to_string(ex.rank()) +
+                                         ": only rank 0 runs jobs, the other ranks call serve()");
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  check_output_path(cfg.output);
+  const Options opts = configure_job(job, cfg.options);
+
+  RunResult result;
+  result.output = cfg.output;
+  result.threads = cfg.threads != 0 ? cfg.threads : core::default_thread_count();
+  result.workers = ex.workers();
+
+  std::vector<InputFile> files;
+  if (job.input_kind() == InputKind::files) {
+    files = collect_inputs(cfg.inputs);
+  } else if (!cfg.inputs.empty()) {
+    throw Error(Errc::invalid_argument, "job '" + std::string(job.name()) + "' computes its data and takes no --input");
+  }
+  result.input_files = files.size();
+  for (const auto& f : files) result.input_bytes += f.size;
+
+  const std::size_t parallelism = static_cast<std::size_t>(ex.workers()) * result.threads;
+  SplitOptions so;
+  so.split_bytes = cfg.split_bytes != 0 ? cfg.split_bytes : auto_split_bytes(result.input_bytes, parallelism);
+  so.splits = cfg.splits;
+  so.parallelism = parallelism;
+  const std::vector<Split> splits = job.split(files, so);
+  if (splits.empty()) throw Error(Errc::invalid_argument, "job '" + std::string(job.name()) + "' made no splits: nothing to do");
+  result.splits = splits.size();
+
+  using Shuffle = RunConfig::Shuffle;
+  const bool shuffle = cfg.shuffle == Shuffle::files ||
+                       (cfg.shuffle == Shuffle::automatic && job.key_space() == KeySpace::large &&
+                        result.input_bytes > cfg.gather_limit);
+  result.shuffled = shuffle;
+  const std::uint32_t partitions =
+      cfg.partitions != 0 ? cfg.partitions
+      : shuffle           ? static_cast<std::uint32_t>(std::min<std::size_t>(2 * parallelism, 4096))
+      : job.key_space() == KeySpace::small ? 1u
+                                           : static_cast<std::uint32_t>(2 * result.threads);
+  result.partitions = partitions;
+
+  const std::uint64_t run_id = std::random_device{}() ^ (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
+                               static_cast<std::uint64_t>(t0.time_since_epoch().count());
+  ScratchDir scratch;
+  if (shuffle) {
+    const fs::path base = cfg.scratch_dir.empty() ? (cfg.output.parent_path().empty() ? fs::path(".") : cfg.output.parent_path())
+                                                  : cfg.scratch_dir;
+    const std::string leaf = cfg.scratch_dir.empty() ? "." + cfg.output.filename().string() + ".cohort-shuffle-" + hex(run_id)
+                                                     : "cohort-shuffle-" + hex(run_id);
+    std::error_code ec;
+    fs::create_directories(base / leaf, ec);
+    if (ec) io_error("cannot create the shuffle directory '" + (base / leaf).string() + "': " + ec.message());
+    scratch.path = base / leaf;
+  }
+
+  std::string options;
+  {
+    ByteWriter w(options);
+    std::vector<std::pair<std::string, std::string>> v(opts.values().begin(), opts.values().end());
+    encode(w, v);
+  }
+  std::vector<std::string> split_bytes(splits.size());
+  for (std::size_t i = 0; i < splits.size(); ++i) {
+    ByteWriter w(split_bytes[i]);
+    encode(w, splits[i]);
+  }
+  auto progress = [&](std::string_view phase, unsigned round, std::uint64_t done, std::uint64_t total) {
+    if (cfg.on_progress) cfg.on_progress(Progress{phase, round, done, total});
+  };
+
+  std::unique_ptr<core::ThreadPool> pool;  // rank 0's reduce pool (gather mode)
+  std::vector<std::string> reduced(partitions);
+  std::vector<std::string_view> outputs(partitions);
+  struct EndRun {  // workers drop their Job object, also after a failure
+    cluster::ClusterExecutor& ex;
+    std::uint64_t id;
+    ~EndRun() {
+      try {
+        ex.call_on_workers<void>(kEndTask, id).get();
+      } catch (...) {
+      }
+    }
+  } end_run{ex, run_id};
+
+  const std::string scratch_text = scratch.path.string();
+  for (unsigned round = 0;; ++round) {
+    ex.call_on_workers<void>(kBeginTask, run_id, std::string(job.name()), options, job.state()).get();
+
+    std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string>> map_inputs;
+    map_inputs.reserve(splits.size());
+    for (const auto& b : split_bytes) map_inputs.emplace_back(run_id, b, partitions, scratch_text);
+    std::vector<std::string> mapped = ex.map<std::string>(kMapTask, map_inputs).get();
+    map_inputs.clear();
+    progress("map", round, splits.size(), splits.size());
+
+    std::vector<std::vector<std::string>> inline_parts(mapped.size());
+    std::vector<std::pair<std::string, std::vector<std::uint64_t>>> files_parts(mapped.size());
+    for (std::size_t i = 0; i < mapped.size(); ++i) {
+      ByteReader r(mapped[i]);
+      result.map_records += r.varint();
+      result.combined_keys += r.varint();
+      if (r.varint() == 0) {
+        inline_parts[i] = decode<std::vector<std::string>>(r);
+        if (inline_parts[i].size() != partitions) throw DecodeError("map result with the wrong partition count");
+      } else {
+        files_parts[i].first = decode<std::string>(r);
+        files_parts[i].second = decode<std::vector<std::uint64_t>>(r);
+        if (files_parts[i].second.size() != partitions + 1u) throw DecodeError("map result with the wrong partition count");
+      }
+    }
+    mapped.clear();
+
+    result.reduced_keys = 0;
+    result.output_records = 0;
+    if (!shuffle) {
+      if (!pool) pool = std::make_unique<core::ThreadPool>(cfg.threads);
+      std::vector<ReduceOutput> outs(partitions);
+      detail::parallel_for(*pool, partitions, [&](std::size_t p) {
+        std::vector<std::string_view> blocks;
+        for (const auto& parts : inline_parts) {
+          if (!parts[p].empty()) blocks.push_back(parts[p]);
+        }
+        outs[p] = job.reduce_partition(blocks);
+      });
+      for (std::uint32_t p = 0; p < partitions; ++p) {
+        result.reduced_keys += outs[p].keys;
+        result.output_records += outs[p].outputs;
+        reduced[p] = std::move(outs[p].records);
+      }
+    } else {
+      std::vector<std::tuple<std::uint64_t, std::string, std::string>> reduce_inputs;
+      std::vector<std::string> part_paths(partitions);
+      for (std::uint32_t p = 0; p < partitions; ++p) {
+        std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> segments;
+        for (const auto& [path, offsets] : files_parts) {
+          if (offsets[p + 1] > offsets[p]) segments.emplace_back(path, offsets[p], offsets[p + 1] - offsets[p]);
+        }
+        std::string seg;
+        ByteWriter w(seg);
+        encode(w, segments);
+        part_paths[p] = (scratch.path / ("part-" + std::to_string(round) + "-" + std::to_string(p) + ".bin")).string();
+        reduce_inputs.emplace_back(run_id, std::move(seg), part_paths[p]);
+      }
+      const std::vector<std::string> reduce_results = ex.map<std::string>(kReduceTask, reduce_inputs).get();
+      for (std::uint32_t p = 0; p < partitions; ++p) {
+        ByteReader r(reduce_results[p]);
+        result.reduced_keys += r.varint();
+        result.output_records += r.varint();
+        const std::uint64_t size = r.varint();
+        reduced[p].clear();
+        read_segment(part_paths[p], 0, size, reduced[p]);
+        std::error_code ec;
+        fs::remove(part_paths[p], ec);
+      }
+      for (const auto& [path, offsets] : files_parts) {
+        std::error_code ec;
+        fs::remove(path, ec);
+      }
+    }
+    progress("reduce", round, partitions, partitions);
+    for (std::uint32_t p = 0; p < partitions; ++p) outputs[p] = reduced[p];
+    result.rounds = round + 1;
+    if (!job.iterative() || !job.advance(outputs)) break;
+  }
+
+  progress("write", result.rounds - 1, 0, 1);
+  AtomicFile out(cfg.output);
+  job.write_output(outputs, out);
+  out.commit();
+  progress("write", result.rounds - 1, 1, 1);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+}  // namespace cohort::mapreduce
