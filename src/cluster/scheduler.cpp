@@ -8,6 +8,7 @@
 #include "log.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -32,20 +33,19 @@ Scheduler::~Scheduler() {
   shutdown_timer_.cancel();
   // Whatever is still unsettled (the runtime is going down): break the promises
   // rather than leave anyone waiting.
-  for (std::size_t i = 0; i < table_.size(); ++i) {
-    Entry& e = table_[i];
+  for (std::uint64_t id = table_.front_id(); id < table_.end_id(); ++id) {
+    Entry& e = table_[id];
     if (e.sub == nullptr) continue;
     e.sub->fail(e.index, std::make_exception_ptr(Error(Errc::executor_shutdown,
                                                        "the cluster runtime stopped before task " +
-                                                           std::to_string(base_ + i) + " finished")));
+                                                           std::to_string(id) + " finished")));
   }
 }
 
 // ---- task table -------------------------------------------------------------
 
 Scheduler::Entry* Scheduler::find(std::uint64_t id) {
-  if (id < base_ || id - base_ >= table_.size()) return nullptr;
-  return &table_[static_cast<std::size_t>(id - base_)];
+  return table_.contains(id) ? &table_[id] : nullptr;
 }
 
 // The task's future is settled (or will never be): drop the submission when
@@ -58,10 +58,7 @@ void Scheduler::settle(Entry& e) {
 }
 
 void Scheduler::trim() {
-  while (!table_.empty() && table_.front().state == State::done) {
-    table_.pop_front();
-    ++base_;
-  }
+  while (!table_.empty() && table_.front().state == State::done) table_.pop_front();
 }
 
 void Scheduler::add(std::unique_ptr<Submission> s) {
@@ -73,10 +70,13 @@ void Scheduler::add(std::unique_ptr<Submission> s) {
                                                                             "' submitted after shutdown()")));
     return;
   }
+  if (n > UINT32_MAX)
+    throw Error(Errc::invalid_argument, "one submission of " + std::to_string(n) + " tasks of '" + s->name +
+                                            "': at most 2^32 - 1 per call");
   Submission* raw = s.get();
-  const std::uint64_t first = next_id_;
-  next_id_ += n;
-  for (std::uint64_t i = 0; i < n; ++i) table_.push_back(Entry{raw, i, 0, 0, -1, State::queued});
+  const std::uint64_t first = table_.end_id();
+  for (std::uint64_t i = 0; i < n; ++i)
+    table_.push_back(Entry{raw, 0, static_cast<std::uint32_t>(i), 0, -1, State::queued});
   if (raw->targets.empty()) {
     queue_.push_back(Range{first, n});
     queued_ += n;
@@ -85,7 +85,7 @@ void Scheduler::add(std::unique_ptr<Submission> s) {
       const int r = raw->targets[i];
       const bool ok = std::find(worker_ranks_.begin(), worker_ranks_.end(), r) != worker_ranks_.end();
       if (!ok) {
-        Entry& e = table_[static_cast<std::size_t>(first + i - base_)];
+        Entry& e = table_[first + i];
         e.state = State::done;
         e.sub = nullptr;
         raw->fail(i, std::make_exception_ptr(Error(Errc::invalid_argument,
@@ -102,7 +102,7 @@ void Scheduler::add(std::unique_ptr<Submission> s) {
   // Count only the tasks that are still to settle.
   std::uint64_t live = 0;
   for (std::uint64_t i = 0; i < n; ++i)
-    if (table_[static_cast<std::size_t>(first + i - base_)].state != State::done) ++live;
+    if (table_[first + i].state != State::done) ++live;
   if (live == 0) {
     trim();
     return;
@@ -172,11 +172,17 @@ std::size_t Scheduler::send_batch(int rank, std::size_t budget) {
   const auto now = std::chrono::steady_clock::now();
   std::size_t looked = 0;
   std::uint64_t id = 0;
+  const Submission* asked = nullptr;  // a map's tasks share one answer to abandoned()
+  bool asked_abandoned = false;
   while (writer_.size() < room && take(rank, id)) {
     ++looked;
-    Entry& e = table_[static_cast<std::size_t>(id - base_)];
+    Entry& e = table_[id];
     Submission& s = *e.sub;
-    if (s.abandoned(e.index)) {  // its future was cancelled: don't run it
+    if (!s.cancel_per_task && &s != asked) {
+      asked = &s;
+      asked_abandoned = s.abandoned(e.index);
+    }
+    if (s.cancel_per_task ? s.abandoned(e.index) : asked_abandoned) {  // its future was cancelled: don't run it
       e.state = State::done;
       settle(e);
       continue;
@@ -315,7 +321,8 @@ void Scheduler::answered(int rank, std::uint64_t batch) {
 // A worker could not read batch `batch`: its tasks will never come back.
 void Scheduler::fail_batch(int rank, std::uint64_t batch, const std::string& why) {
   WorkerState& w = workers_[static_cast<std::size_t>(rank)];
-  for (Entry& e : table_) {
+  for (std::uint64_t id = table_.front_id(); id < table_.end_id(); ++id) {
+    Entry& e = table_[id];
     if (e.rank != rank || e.batch != batch || (e.state != State::running && e.state != State::timed_out)) continue;
     --w.inflight;
     --inflight_;
@@ -374,7 +381,7 @@ void Scheduler::request_shutdown(bool cancel_pending, core::UniqueFunction<void(
   if (cancel_pending) {
     std::uint64_t id = 0;
     auto cancel = [&](std::uint64_t task) {
-      Entry& e = table_[static_cast<std::size_t>(task - base_)];
+      Entry& e = table_[task];
       if (e.sub != nullptr) e.sub->cancel(e.index);
       e.state = State::done;
       settle(e);

@@ -24,6 +24,7 @@
 
 #include "control.hpp"
 #include "run_state.hpp"
+#include "task_table.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -54,12 +55,12 @@ class Scheduler {
 
  private:
   enum class State : std::uint8_t { queued, running, done, timed_out };
-  struct Entry {
+  struct Entry {  // 32 bytes
     Submission* sub = nullptr;  // null once the task's future is settled
-    std::uint64_t index = 0;
     std::uint64_t batch = 0;
+    std::uint32_t index = 0;    // within sub
     std::uint32_t attempt = 0;
-    int rank = -1;
+    std::int32_t rank = -1;
     State state = State::queued;
   };
   struct Range {
@@ -104,9 +105,7 @@ class Scheduler {
   Send send_;
   RunState& run_;
 
-  std::deque<Entry> table_;
-  std::uint64_t base_ = 0;   // id of table_.front()
-  std::uint64_t next_id_ = 0;
+  TaskTable<Entry> table_;  // by task id
   std::deque<Range> queue_;  // tasks for any worker
   std::uint64_t queued_ = 0; // tasks in queue_
   std::uint64_t pinned_ = 0; // tasks in workers' pinned queues

@@ -35,6 +35,7 @@ class COHORT_CLUSTER_EXPORT Submission {
   std::vector<std::uint64_t> ends;   ///< ends[i]: end offset of task i's arguments
   std::vector<int> targets;          ///< empty: any worker; else the rank task i must run on
   std::uint64_t unsettled = 0;       ///< the scheduler's count of tasks whose futures are not settled yet
+  bool cancel_per_task = false;      ///< abandoned(i) differs per task (else one answer for all)
 
   std::size_t size() const noexcept { return ends.size(); }
   std::span<const std::byte> args_of(std::size_t i) const noexcept {

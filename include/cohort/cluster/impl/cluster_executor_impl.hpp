@@ -51,7 +51,10 @@ void settle(P& promise, const wire::ResultRecord& record, int rank, std::string_
 template <class R>
 class EachSubmission final : public Submission {
  public:
-  explicit EachSubmission(std::size_t n) { promises_.resize(n); }
+  explicit EachSubmission(std::size_t n) {
+    promises_.resize(n);
+    cancel_per_task = true;
+  }
   std::vector<core::Future<R>> futures() {
     std::vector<core::Future<R>> out;
     out.reserve(promises_.size());
