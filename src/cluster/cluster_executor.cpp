@@ -201,6 +201,8 @@ void ClusterExecutor::submit_erased(std::unique_ptr<detail::Submission> submissi
   m->loop.call_soon_threadsafe([m, s = std::move(submission)]() mutable { m->scheduler->add(std::move(s)); });
 }
 
+void ClusterExecutor::fail_on_loop(core::UniqueFunction<void()> fn) { impl_->loop.call_soon_threadsafe(std::move(fn)); }
+
 void ClusterExecutor::shutdown(bool wait, bool cancel_pending) {
   Impl* m = impl_.get();
   if (is_root() && !m->shutdown_requested.exchange(true)) {

@@ -57,6 +57,7 @@
 #include <cohort/cluster/export.hpp>
 #include <cohort/cluster/options.hpp>
 #include <cohort/core/future.hpp>
+#include <cohort/core/unique_function.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -129,6 +130,8 @@ class COHORT_CLUSTER_EXPORT ClusterExecutor {
 
  private:
   void submit_erased(std::unique_ptr<detail::Submission> submission);
+  /// Runs `fn` on the runtime's loop thread (after everything posted before).
+  void fail_on_loop(core::UniqueFunction<void()> fn);
   void check_root(const char* what) const;
 
   struct Impl;

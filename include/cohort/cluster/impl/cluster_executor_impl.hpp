@@ -9,7 +9,9 @@
 #include <cohort/wire/codec.hpp>
 
 #include <exception>
+#include <algorithm>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -73,18 +75,20 @@ class EachSubmission final : public Submission {
 };
 
 /// One future for all tasks, values in input order (map, call_on_workers).
+/// Shared by the chunks a map is submitted in; used on the loop thread only
+/// once the first chunk is posted.
 template <class R>
-class GatherSubmission final : public Submission {
+class GatherState {
   using Value = std::conditional_t<std::is_void_v<R>, char, R>;
 
  public:
-  explicit GatherSubmission(std::size_t n) : values_(n), remaining_(n) {}
+  explicit GatherState(std::size_t n) : values_(n), remaining_(n) {}
   core::Future<Gathered<R>> future() {
     auto f = promise_.get_future();
     if (remaining_ == 0) resolve();
     return f;
   }
-  void deliver(std::size_t i, const wire::ResultRecord& r, int rank, std::string_view host) override {
+  void deliver(std::size_t i, const wire::ResultRecord& r, int rank, std::string_view host) {
     try {
       if constexpr (std::is_void_v<R>) {
         wire::decode_result<void>(r, rank, host);
@@ -94,17 +98,17 @@ class GatherSubmission final : public Submission {
     } catch (...) {
       note_error(i, std::current_exception());
     }
-    done_one();
+    done(1);
   }
-  void fail(std::size_t i, std::exception_ptr e) override {
+  void fail(std::size_t i, std::exception_ptr e, std::size_t count = 1) {
     note_error(i, std::move(e));
-    done_one();
+    done(count);
   }
-  void cancel(std::size_t) override {
+  void cancel() {
     promise_.try_cancel();
-    done_one();
+    done(1);
   }
-  bool abandoned(std::size_t) const override { return promise_.is_cancelled(); }
+  bool abandoned() const { return promise_.is_cancelled(); }
 
  private:
   void note_error(std::size_t i, std::exception_ptr e) {
@@ -113,8 +117,9 @@ class GatherSubmission final : public Submission {
       first_error_ = std::move(e);
     }
   }
-  void done_one() {
-    if (--remaining_ == 0) resolve();
+  void done(std::size_t count) {
+    remaining_ -= count;
+    if (remaining_ == 0) resolve();
   }
   void resolve() {
     if (first_error_) {
@@ -132,6 +137,27 @@ class GatherSubmission final : public Submission {
   std::size_t first_error_index_ = std::numeric_limits<std::size_t>::max();
   std::exception_ptr first_error_;
 };
+
+/// Tasks offset .. offset + size() - 1 of a gather.
+template <class R>
+class GatherChunk final : public Submission {
+ public:
+  GatherChunk(std::shared_ptr<GatherState<R>> state, std::size_t offset) : state_(std::move(state)), offset_(offset) {}
+  void deliver(std::size_t i, const wire::ResultRecord& r, int rank, std::string_view host) override {
+    state_->deliver(offset_ + i, r, rank, host);
+  }
+  void fail(std::size_t i, std::exception_ptr e) override { state_->fail(offset_ + i, std::move(e)); }
+  void cancel(std::size_t) override { state_->cancel(); }
+  bool abandoned(std::size_t) const override { return state_->abandoned(); }
+
+ private:
+  std::shared_ptr<GatherState<R>> state_;
+  std::size_t offset_;
+};
+
+/// Tasks a map hands to the scheduler at once: the loop starts dispatching
+/// the first ones while the caller still encodes the rest.
+inline constexpr std::size_t kMapChunk = 16 * 1024;
 
 }  // namespace cohort::cluster::detail
 
@@ -166,13 +192,34 @@ core::Future<Gathered<R>> ClusterExecutor::map(std::string_view name, const Rang
   check_root("map");
   std::size_t n = 0;
   for (auto it = std::begin(inputs); it != std::end(inputs); ++it) ++n;
-  auto s = std::make_unique<detail::GatherSubmission<R>>(n);
-  s->name = std::string(name);
-  s->policy = policy;
-  s->ends.reserve(n);
-  for (const auto& in : inputs) detail::append_args(*s, in);
-  auto future = s->future();
-  if (n != 0) submit_erased(std::move(s));
+  auto state = std::make_shared<detail::GatherState<R>>(n);
+  auto future = state->future();
+  std::size_t offset = 0;
+  std::unique_ptr<detail::GatherChunk<R>> chunk;
+  auto flush = [&] {
+    const std::size_t size = chunk->size();
+    submit_erased(std::move(chunk));
+    offset += size;
+  };
+  try {
+    for (const auto& in : inputs) {
+      if (!chunk) {
+        chunk = std::make_unique<detail::GatherChunk<R>>(state, offset);
+        chunk->name = std::string(name);
+        chunk->policy = policy;
+        chunk->ends.reserve(std::min(detail::kMapChunk, n - offset));
+      }
+      detail::append_args(*chunk, in);
+      if (chunk->size() == detail::kMapChunk) flush();
+    }
+    if (chunk && chunk->size() > 0) flush();
+  } catch (...) {
+    // Some chunks may be out already: settle the tasks that will never be
+    // submitted, on the loop thread that owns the state, then report here.
+    const std::size_t from = offset;
+    fail_on_loop([state, from, n, error = std::current_exception()] { state->fail(from, error, n - from); });
+    throw;
+  }
   return future;
 }
 
@@ -210,7 +257,8 @@ core::Future<Gathered<R>> ClusterExecutor::call_on_workers(std::string_view name
   check_root("call_on_workers");
   const int n = workers();
   const int first = size() == 1 ? 0 : 1;
-  auto s = std::make_unique<detail::GatherSubmission<R>>(static_cast<std::size_t>(n));
+  auto state = std::make_shared<detail::GatherState<R>>(static_cast<std::size_t>(n));
+  auto s = std::make_unique<detail::GatherChunk<R>>(state, 0);
   s->name = std::string(name);
   s->policy = options().default_policy;
   for (int w = 0; w < n; ++w) {
@@ -218,7 +266,7 @@ core::Future<Gathered<R>> ClusterExecutor::call_on_workers(std::string_view name
     s->end_task();
     s->targets.push_back(first + w);
   }
-  auto future = s->future();
+  auto future = state->future();
   submit_erased(std::move(s));
   return future;
 }
