@@ -63,8 +63,8 @@ int show_info(const CommonOptions& common, const std::string& job_or_file) {
   return status::kOk;
 }
 
-int report_error(const std::exception& e) {
-  std::cerr << "cohort: error: " << e.what() << "\n";
+int report_error(const std::exception& e, bool print) {
+  if (print) std::cerr << "cohort: error: " << e.what() << "\n";
   const auto* err = dynamic_cast<const Error*>(&e);
   if (err == nullptr) return status::kInternal;
   switch (err->errc()) {

@@ -43,6 +43,9 @@ struct RunOptions {
 int run_job(const RunOptions& options);
 
 /// Maps an exception to a one-line message on stderr and an exit status.
-int report_error(const std::exception& e);
+int report_error(const std::exception& e, bool print = true);
+
+/// This process's rank as the launcher announced it (0 when not launched as several).
+int launcher_rank();
 
 }  // namespace cohort::cli

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string_view>
 
 namespace cohort::cli {
@@ -38,13 +39,31 @@ void apply_common(const CommonOptions& c) {
   if (!c.log_level.empty()) ::setenv("COHORT_LOG_LEVEL", c.log_level.c_str(), 1);
 }
 
+}  // namespace
+
+// This process's rank as the launcher announced it (before MPI is up), so
+// that under mpirun a usage error is printed once, by rank 0, not N times.
+int launcher_rank() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return std::atoi(v);
+  }
+  if (std::getenv("SLURM_STEP_ID") != nullptr) {
+    if (const char* v = std::getenv("SLURM_PROCID"); v != nullptr) return std::atoi(v);
+  }
+  return 0;
+}
+
+namespace {
+
 // Parses with CLI11; help and --version print and return 0, errors print and return kUsage.
 template <class Parse>
 std::optional<int> parse_or_exit(CLI::App& app, Parse&& parse) {
   try {
     parse();
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
+    std::ostringstream sink;
+    const bool quiet = launcher_rank() != 0;
+    const int code = quiet ? app.exit(e, sink, sink) : app.exit(e);
     return code == 0 ? status::kOk : status::kUsage;
   }
   return std::nullopt;
@@ -180,6 +199,9 @@ int main(int argc, char** argv) {
   try {
     return cohort::cli::main_impl(argc, argv);
   } catch (const std::exception& e) {
+    // Errors that reach here come before or around the runtime and are the same
+    // on every rank: rank 0 says it, the others only exit with the status.
+    if (cohort::cli::launcher_rank() != 0) return cohort::cli::report_error(e, /*print=*/false);
     return cohort::cli::report_error(e);
   }
 }

@@ -1,46 +1,68 @@
-// `cohort run JOB ...`: load the job's plugin, check options and paths, run it.
+// `cohort run JOB ...`: every rank builds the same runtime (SPMD); rank 0 loads
+// the job, checks options and paths, and runs it over the workers; the others
+// serve tasks until rank 0 shuts down. The one TU that includes the (heavy)
+// ClusterExecutor header.
 #include "commands.hpp"
 
-#include <cohort/cluster/launch.hpp>
+#include <cohort/cluster/cluster_executor.hpp>
 #include <cohort/core/error.hpp>
+#include <cohort/mapreduce/distributed.hpp>
 #include <cohort/mapreduce/engine.hpp>
 #include <cohort/mapreduce/plugin.hpp>
 #include <cohort/plugin/loader.hpp>
+#include <cohort/wire/registry.hpp>
 
 #include <cstdio>
-#include <iostream>
 
 namespace cohort::cli {
 
-int run_job(const RunOptions& o) {
-  const plugin::PluginPath path(o.common.plugin_path);
-  mapreduce::JobHandle job = mapreduce::load_job(o.job, path);
+namespace {
 
+mapreduce::RunResult run_on_root(cluster::ClusterExecutor& ex, const plugin::PluginPath& path, const RunOptions& o) {
+  mapreduce::JobHandle job = mapreduce::load_job(o.job, path);
   if (job->input_kind() == mapreduce::InputKind::files && o.inputs.empty()) {
     throw Error(Errc::invalid_argument, "job '" + o.job + "' reads files: give at least one --input PATH");
   }
   mapreduce::check_output_path(o.output);
-
-  const auto launch = cluster::detect_launch();
-  if (launch.tasks > 1) {
-    throw Error(Errc::invalid_argument,
-                "this build of cohort runs jobs in one process only; it was launched as " +
-                    std::to_string(launch.tasks) + " tasks (" + launch.variable + "). Run it without mpirun/srun.");
-  }
-
   mapreduce::RunConfig cfg;
   cfg.inputs = o.inputs;
   cfg.output = o.output;
   cfg.threads = o.threads;
   cfg.options = o.job_options;
-  const mapreduce::RunResult r = mapreduce::run_local(*job, cfg);
-  if (!o.quiet) {
-    std::fprintf(stderr, "cohort: %s: %llu file(s), %.1f MB, %llu split(s), %zu thread(s), %.3f s -> %s (%llu records)\n",
-                 o.job.c_str(), static_cast<unsigned long long>(r.input_files), static_cast<double>(r.input_bytes) / 1e6,
-                 static_cast<unsigned long long>(r.splits), r.threads, r.seconds, r.output.c_str(),
-                 static_cast<unsigned long long>(r.output_records));
+  return mapreduce::run_distributed(ex, *job, cfg);
+}
+
+}  // namespace
+
+int run_job(const RunOptions& o) {
+  const plugin::PluginPath path(o.common.plugin_path);
+  wire::Registry registry;
+  mapreduce::register_tasks(registry, mapreduce::plugin_resolver(path));
+  cluster::ClusterOptions copts;
+  copts.threads = o.threads;
+  cluster::ClusterExecutor ex(registry, copts);  // collective: every rank
+
+  if (!ex.is_root()) return ex.serve();  // workers: until rank 0 says stop
+
+  int rc = status::kOk;
+  try {
+    const mapreduce::RunResult r = run_on_root(ex, path, o);
+    if (!o.quiet) {
+      std::fprintf(stderr,
+                   "cohort: %s: %llu file(s), %.1f MB, %llu split(s), %d rank(s) x %zu thread(s), %.3f s -> %s "
+                   "(%llu records)\n",
+                   o.job.c_str(), static_cast<unsigned long long>(r.input_files),
+                   static_cast<double>(r.input_bytes) / 1e6, static_cast<unsigned long long>(r.splits), ex.size(),
+                   ex.options().threads ? ex.options().threads : r.threads, r.seconds, r.output.c_str(),
+                   static_cast<unsigned long long>(r.output_records));
+    }
+  } catch (const std::exception& e) {
+    rc = report_error(e);
+    ex.shutdown(true, true);  // cancel what is queued; workers drain and stop
   }
-  return status::kOk;
+  ex.shutdown();
+  const int runtime_rc = ex.serve();
+  return rc != status::kOk ? rc : runtime_rc;
 }
 
 }  // namespace cohort::cli
