@@ -217,7 +217,8 @@ void ClusterExecutor::shutdown(bool wait, bool cancel_pending) {
 }
 
 int ClusterExecutor::serve() {
-  if (!is_root() || impl_->shutdown_requested.load()) impl_->join();
+  if (is_root()) shutdown(true, false);
+  impl_->join();
   return exit_code();
 }
 

@@ -14,9 +14,8 @@
 ///       auto f = ex.submit<int>("square", 7);                 // Future<int>
 ///       auto all = ex.map<int>("square", std::vector{1, 2, 3}); // Future<vector<int>>
 ///       std::cout << f.get() << ' ' << all.get().size() << '\n';
-///       ex.shutdown();
 ///     }
-///     return ex.serve();   // rank 0: returns at once with the exit code
+///     return ex.serve();   // workers serve; rank 0 shuts down; all return the exit code
 ///
 /// Thread safety: submit/map/map_unordered/call_on/call_on_workers/shutdown may
 /// be called from any thread on rank 0 (they only encode and post to the
@@ -117,8 +116,9 @@ class COHORT_CLUSTER_EXPORT ClusterExecutor {
 
   void shutdown(bool wait = true, bool cancel_pending = false);
 
-  /// Workers: runs until rank 0 shuts the runtime down; rank 0: waits for its
-  /// own shutdown if one was requested, else returns at once. Returns exit_code().
+  /// Workers: runs until rank 0 shuts the runtime down. Rank 0: shutdown(true)
+  /// (a no-op if already done). Returns exit_code(), so `return ex.serve();`
+  /// ends main() correctly on every rank.
   int serve();
   int exit_code() const;
   /// Malformed messages received so far (each a DecodeError message naming the sender).
