@@ -32,5 +32,8 @@ function(cohort_add_module name)
     SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
     EXPORT_NAME ${name})
   target_link_libraries(${tgt} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS} cohort_warnings)
+  install(TARGETS ${tgt} EXPORT CohortTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   set_property(GLOBAL APPEND PROPERTY COHORT_MODULES ${tgt})
 endfunction()
