@@ -222,6 +222,23 @@ TEST(Cluster, ShutdownWithTasksPendingCancelsThemAndEndsCleanly) {
   EXPECT_THROW((void)ex.submit<int>("add", 1, 2), cohort::Error);
 }
 
+TEST(Cluster, ShutdownWithoutWaitingStillRunsWhatWasSubmitted) {
+  ClusterExecutor ex(registry());
+  if (!ex.is_root()) {
+    EXPECT_EQ(ex.serve(), cohort::cluster::exit_code::kOk);
+    return;
+  }
+  std::vector<std::int64_t> xs(5000);
+  std::iota(xs.begin(), xs.end(), 0);
+  auto squares = ex.map<std::int64_t>("square", xs);
+  ex.shutdown(false);  // returns at once; queued work still runs (no cancel_pending)
+  EXPECT_THROW((void)ex.submit<int>("add", 1, 2), cohort::Error);
+  const std::vector<std::int64_t> got = squares.get();
+  ASSERT_EQ(got.size(), xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) ASSERT_EQ(got[i], xs[i] * xs[i]) << "input " << i;
+  EXPECT_EQ(ex.serve(), cohort::cluster::exit_code::kOk);  // now waits for the runtime to go down
+}
+
 TEST(Cluster, CallOnWorkersBroadcastsStateAndCallOnTargetsARank) {
   g_state = 0;
   ClusterExecutor ex(registry());
