@@ -25,6 +25,23 @@ constexpr int kSpinRounds = 64;
 // work is not starved by a producer that keeps the rings full.
 constexpr unsigned kOverflowCheckPeriod = 61;
 
+// The sleep/wake handshake needs a StoreLoad barrier on both sides. Normally a
+// seq_cst fence (a core-local barrier, then a read of a shared line nobody
+// writes while workers are busy). ThreadSanitizer does not model fences, so
+// under it the same guarantee comes from read-modify-writes on the counter.
+#if defined(__SANITIZE_THREAD__)
+inline void fence_after_announce() noexcept {}
+inline int sleepers_after_publish(std::atomic<int>& sleepers) noexcept {
+  return sleepers.fetch_add(0, std::memory_order_seq_cst);
+}
+#else
+inline void fence_after_announce() noexcept { std::atomic_thread_fence(std::memory_order_seq_cst); }
+inline int sleepers_after_publish(std::atomic<int>& sleepers) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return sleepers.load(std::memory_order_relaxed);
+}
+#endif
+
 }  // namespace
 
 struct ThreadPool::Impl {
@@ -99,20 +116,19 @@ bool ThreadPool::Impl::any_work() const noexcept {
 
 // Sleep protocol (no lost wake-ups): the sleeper announces itself (sleepers++),
 // then looks for work; a producer publishes its work, then looks for sleepers.
-// The two seq_cst fences make sure at least one of them sees the other. The
+// The barriers (see fence_after_announce) make sure at least one sees the other. The
 // producer notifies under sleep_mutex, which the sleeper holds from announcing
 // until it is inside wait(), so the notification cannot fall in between.
 void ThreadPool::Impl::sleep() {
   std::unique_lock lock(sleep_mutex);
-  sleepers.fetch_add(1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  sleepers.fetch_add(1, std::memory_order_seq_cst);
+  fence_after_announce();
   if (!any_work() && !stopping.load(std::memory_order_relaxed)) sleep_cv.wait(lock);
   sleepers.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ThreadPool::Impl::wake_one() {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (sleepers.load(std::memory_order_relaxed) > 0) {
+  if (sleepers_after_publish(sleepers) > 0) {
     std::lock_guard lock(sleep_mutex);
     sleep_cv.notify_one();
   }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <latch>
+#include <memory>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -22,26 +23,32 @@ using cohort::core::ThreadPool;
 namespace {
 
 /// Occupies every worker of a pool until open(): lets a test queue work that
-/// is certain not to have started, without sleeping.
+/// is certain not to have started, without sleeping. The latches live in a
+/// shared state the blocking tasks co-own, so a Blocker may go out of scope
+/// while its tasks are still returning from wait().
 class Blocker {
  public:
-  explicit Blocker(ThreadPool& pool) : started_(static_cast<std::ptrdiff_t>(pool.size())) {
+  explicit Blocker(ThreadPool& pool) : state_(std::make_shared<State>(pool.size())) {
     for (std::size_t i = 0; i < pool.size(); ++i)
-      pool.post([this] {
-        started_.count_down();
-        gate_.wait();
+      pool.post([s = state_] {
+        s->started.count_down();
+        s->gate.wait();
       });
-    started_.wait();
+    state_->started.wait();
   }
   ~Blocker() { open(); }
   void open() {
-    if (!opened_.exchange(true)) gate_.count_down();
+    if (!state_->opened.exchange(true)) state_->gate.count_down();
   }
 
  private:
-  std::latch started_;
-  std::latch gate_{1};
-  std::atomic<bool> opened_{false};
+  struct State {
+    explicit State(std::size_t n) : started(static_cast<std::ptrdiff_t>(n)) {}
+    std::latch started;
+    std::latch gate{1};
+    std::atomic<bool> opened{false};
+  };
+  std::shared_ptr<State> state_;
 };
 
 class ThreadPoolTest : public cohort::test::ThreadCountTest {
