@@ -65,6 +65,15 @@ std::optional<std::string> launch_mismatch(const LaunchInfo& launch, int world_s
   return msg;
 }
 
+std::optional<std::string> launch_problem_before_init(const LaunchInfo& launch, bool open_mpi) {
+  if (!open_mpi || launch.launcher != "slurm step" || launch.tasks <= 1) return std::nullopt;
+  std::string msg = "srun started ";
+  msg.append(std::to_string(launch.tasks)).append(" tasks (").append(launch.variable);
+  msg.append(") with no MPI plugin (no PMIX_RANK or PMI_SIZE in the environment): this Open MPI cannot wire them "
+             "into one world; use srun --mpi=pmix, or mpirun inside the allocation");
+  return msg;
+}
+
 std::string affinity_string() {
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -43,6 +43,14 @@ MpiSession::MpiSession(SessionOptions options) {
   const int wanted = options.thread_level == ThreadLevel::serialized ? MPI_THREAD_SERIALIZED : MPI_THREAD_FUNNELED;
   int provided = MPI_THREAD_SINGLE;
   if (initialized == 0) {
+#ifdef OMPI_MAJOR_VERSION
+    constexpr bool kOpenMpi = true;
+#else
+    constexpr bool kOpenMpi = false;
+#endif
+    if (options.check_launch) {
+      if (auto problem = launch_problem_before_init(launch_, kOpenMpi)) abort_job(*problem, exit_code::kUsage);
+    }
     detail::check_mpi(MPI_Init_thread(nullptr, nullptr, wanted, &provided), "MPI_Init_thread");
     owns_ = true;
     if (provided < wanted) {

@@ -70,6 +70,19 @@ TEST(Launch, PmixAndPmiSizes) {
   EXPECT_NE(msg->find("PMI_SIZE=5"), std::string::npos) << *msg;
 }
 
+TEST(Launch, PlainSrunIsCaughtBeforeMpiInitWithOpenMpiOnly) {
+  auto plain = detect_launch(fake({{"SLURM_STEP_ID", "0"}, {"SLURM_STEP_NUM_TASKS", "2"}, {"SLURM_NTASKS", "2"}}));
+  auto msg = cohort::cluster::launch_problem_before_init(plain, true);
+  ASSERT_TRUE(msg);
+  EXPECT_NE(msg->find("SLURM_STEP_NUM_TASKS=2"), std::string::npos) << *msg;
+  EXPECT_NE(msg->find("srun --mpi=pmix"), std::string::npos) << *msg;
+  EXPECT_FALSE(cohort::cluster::launch_problem_before_init(plain, false));  // MPICH may wire up from Slurm
+  auto pmix = detect_launch(fake({{"SLURM_STEP_ID", "0"}, {"SLURM_STEP_NUM_TASKS", "2"}, {"PMIX_RANK", "1"}}));
+  EXPECT_FALSE(cohort::cluster::launch_problem_before_init(pmix, true));
+  auto one = detect_launch(fake({{"SLURM_STEP_ID", "0"}, {"SLURM_STEP_NUM_TASKS", "1"}}));
+  EXPECT_FALSE(cohort::cluster::launch_problem_before_init(one, true));
+}
+
 TEST(Launch, GarbageCountsAreIgnored) {
   auto info = detect_launch(fake({{"OMPI_COMM_WORLD_SIZE", "four"}, {"PMI_SIZE", "-3"}}));
   EXPECT_EQ(info.tasks, 1);

@@ -33,6 +33,14 @@ COHORT_CLUSTER_EXPORT LaunchInfo detect_launch(const EnvLookup& env = {});
 /// sees a world of `world_size` == 1; nothing when the two agree.
 COHORT_CLUSTER_EXPORT std::optional<std::string> launch_mismatch(const LaunchInfo& launch, int world_size);
 
+/// Checked before MPI_Init: a Slurm step of N > 1 tasks that carries no MPI
+/// wire-up at all (no PMIX_RANK, PMI_SIZE, OMPI_COMM_WORLD_SIZE: plain
+/// `srun -n N` without --mpi=pmix). With Open MPI (`open_mpi`) that either dies
+/// inside MPI_Init with a screenful about PMI or runs N worlds of one, so the
+/// message says what to do instead. Other MPIs may wire up from Slurm's own
+/// variables: nothing is reported for them.
+COHORT_CLUSTER_EXPORT std::optional<std::string> launch_problem_before_init(const LaunchInfo& launch, bool open_mpi);
+
 /// The CPUs this process may run on (sched_getaffinity), as "0-3,6".
 COHORT_CLUSTER_EXPORT std::string affinity_string();
 
