@@ -45,6 +45,16 @@ const std::error_category& error_category() noexcept {
 std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), error_category()}; }
 
 Error::Error(Errc code, const std::string& message) : std::runtime_error(message), errc_(code) {}
+Error::~Error() = default;
+CancelledError::~CancelledError() = default;
+TimeoutError::~TimeoutError() = default;
+BrokenPromise::~BrokenPromise() = default;
+InvalidStateError::~InvalidStateError() = default;
+RemoteError::~RemoteError() = default;
+DecodeError::~DecodeError() = default;
+PluginError::~PluginError() = default;
+MpiError::~MpiError() = default;
+
 
 CancelledError::CancelledError(const std::string& message) : Error(Errc::cancelled, message) {}
 TimeoutError::TimeoutError(const std::string& message) : Error(Errc::timeout, message) {}

@@ -70,9 +70,10 @@ void FutureStateBase::finish() {
   // Flags only change under the mutex, which we hold: a plain store is exact.
   w = word_.load(std::memory_order_relaxed);
   word_.store(static_cast<std::uint8_t>((w & kFlagMask) | kDone | outcome(w)), std::memory_order_release);
-  const bool wake = waiters_ > 0;
-  lock.unlock();
-  if (wake) cv_.notify_all();
+  // Notify while still holding the mutex: a woken waiter may return, and its
+  // owner destroy the promise, the future and so this state, as soon as the
+  // mutex is free; after unlock() this thread must not touch the state.
+  if (waiters_ > 0) cv_.notify_all();
 }
 
 bool FutureStateBase::cancel() {

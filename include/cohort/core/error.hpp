@@ -39,6 +39,11 @@ COHORT_CORE_EXPORT std::error_code make_error_code(Errc e) noexcept;
 class COHORT_CORE_EXPORT Error : public std::runtime_error {
  public:
   Error(Errc code, const std::string& message);
+  /// Out of line, so the vtable and typeinfo live in libcohort_core only: an
+  /// Error thrown by a plugin stays valid after the plugin is unloaded.
+  ~Error() override;
+  Error(const Error&) = default;
+  Error& operator=(const Error&) = default;
   Errc errc() const noexcept { return errc_; }
   std::error_code code() const noexcept { return make_error_code(errc_); }
 
@@ -49,30 +54,35 @@ class COHORT_CORE_EXPORT Error : public std::runtime_error {
 /// Python's concurrent.futures.CancelledError.
 class COHORT_CORE_EXPORT CancelledError : public Error {
  public:
+  ~CancelledError() override;
   explicit CancelledError(const std::string& message = "the future was cancelled");
 };
 
 /// Python's TimeoutError: a wait ran out, or a task ran past its timeout.
 class COHORT_CORE_EXPORT TimeoutError : public Error {
  public:
+  ~TimeoutError() override;
   explicit TimeoutError(const std::string& message = "timed out");
 };
 
 /// The Promise was destroyed without a result: the producer is gone.
 class COHORT_CORE_EXPORT BrokenPromise : public Error {
  public:
+  ~BrokenPromise() override;
   explicit BrokenPromise(const std::string& message = "broken promise: the producer went away without a result");
 };
 
 /// Python's asyncio.InvalidStateError: e.g. setting a result twice.
 class COHORT_CORE_EXPORT InvalidStateError : public Error {
  public:
+  ~InvalidStateError() override;
   explicit InvalidStateError(const std::string& message);
 };
 
 /// A task that threw on another rank. Carries where and what.
 class COHORT_CORE_EXPORT RemoteError : public Error {
  public:
+  ~RemoteError() override;
   RemoteError(std::uint64_t task_id, int rank, std::string host, std::string type, std::string message);
   std::uint64_t task_id() const noexcept { return task_id_; }
   int rank() const noexcept { return rank_; }
@@ -90,6 +100,7 @@ class COHORT_CORE_EXPORT RemoteError : public Error {
 /// Bytes that do not decode. `source_rank` is who sent them (-1: not from a rank).
 class COHORT_CORE_EXPORT DecodeError : public Error {
  public:
+  ~DecodeError() override;
   DecodeError(const std::string& what_was_wrong, int source_rank = -1);
   int source_rank() const noexcept { return source_rank_; }
 
@@ -100,6 +111,7 @@ class COHORT_CORE_EXPORT DecodeError : public Error {
 /// A plugin that cannot be used: names the file and expected vs found.
 class COHORT_CORE_EXPORT PluginError : public Error {
  public:
+  ~PluginError() override;
   PluginError(std::string path, const std::string& message);
   const std::string& path() const noexcept { return path_; }
 
@@ -110,6 +122,7 @@ class COHORT_CORE_EXPORT PluginError : public Error {
 /// An MPI routine returned an error code.
 class COHORT_CORE_EXPORT MpiError : public Error {
  public:
+  ~MpiError() override;
   MpiError(std::string routine, int code, const std::string& detail);
   const std::string& routine() const noexcept { return routine_; }
   int mpi_code() const noexcept { return code_; }
