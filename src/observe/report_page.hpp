@@ -188,8 +188,9 @@ inline constexpr const char* kReportTail = R"HTML(</script>
   // ---- histogram of durations (log bins)
   const h = $("histogram"), ds = tasks.map((t) => Math.max(t.dur, 0.001)).filter((d) => d > 0);
   if (ds.length) {
-    const lo = Math.log10(ds.reduce((a, b) => Math.min(a, b))), hi = Math.log10(ds.reduce((a, b) => Math.max(a, b))), nb = 30;
-    const span = Math.max(hi - lo, 1e-9), counts = new Array(nb).fill(0);
+    let lo = Math.log10(ds.reduce((a, b) => Math.min(a, b))), hi = Math.log10(ds.reduce((a, b) => Math.max(a, b)));
+    if (hi - lo < 0.05) { lo -= 0.5; hi += 0.5; }  // all alike: centre them
+    const nb = 30, span = hi - lo, counts = new Array(nb).fill(0);
     for (const d of ds) counts[Math.min(nb - 1, Math.floor(((Math.log10(d) - lo) / span) * nb))]++;
     const maxc = counts.reduce((a, b) => Math.max(a, b)), W = 720, H = 220, L = 40, B = 30, bw = (W - L - 10) / nb;
     counts.forEach((c, i) => {
@@ -199,7 +200,7 @@ inline constexpr const char* kReportTail = R"HTML(</script>
     });
     const g = el("svg:g", { class: "axis" }, h);
     el("svg:line", { x1: L, x2: W - 10, y1: H - B, y2: H - B, stroke: "#98a2b3" }, g);
-    for (const k of [0, 0.25, 0.5, 0.75, 1]) el("svg:text", { x: L + k * (W - L - 10), y: H - 12, "text-anchor": "middle" }, g, dur(Math.pow(10, lo + span * k) / 1e6));
+    for (const k of [0, 0.25, 0.5, 0.75, 1]) el("svg:text", { x: L + k * (W - L - 10), y: H - 12, "text-anchor": k === 0 ? "start" : k === 1 ? "end" : "middle" }, g, dur(Math.pow(10, lo + span * k) / 1e6));
     el("svg:text", { x: 4, y: 14 }, g, String(maxc));
     $("hist-note").textContent = ds.length + " task attempts, logarithmic bins; mean " + dur(S.task_seconds.mean) + ", p90 " + dur(S.task_seconds.p90) + ", max " + dur(S.task_seconds.max) + ".";
   } else {
