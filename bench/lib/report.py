@@ -24,7 +24,7 @@ WORDCOUNT_LABELS = {
     "cohort": "Cohort wordcount, -n 2 x all threads",
     "cohort_1thread": "Cohort wordcount, -n 2 x 1 thread",
     "mrmpi": "MR-MPI, -n cores",
-    "unix_sort_uniq": "tr | sort | uniq -c (LC_ALL=C)",
+    "unix_sort_uniq": "tr \\| sort \\| uniq -c (LC_ALL=C)",
 }
 
 
@@ -163,7 +163,7 @@ def write_bar_plot(out, name, title, ylabel, rows, log=True):
         f.write("# label median min max\n")
         for label, m, lo, hi in rows:
             if m is not None:
-                f.write(f'"{label}" {m:.6g} {lo:.6g} {hi:.6g}\n')
+                f.write(f'"{label.replace(chr(92), "")}" {m:.6g} {lo:.6g} {hi:.6g}\n')
     gp = os.path.join(out, "plots", f"{name}.gp")
     with open(gp, "w") as f:
         f.write(f"""set terminal svg size 900,520 dynamic font "sans,12" background rgb "white"
@@ -185,31 +185,42 @@ plot "../results/{name}.dat" using 0:2:3:4:(0.3):xticlabels(1) with boxerrorbars
 
 
 def write_metg_plot(out, metg):
-    names = {"cohort": "Cohort ClusterExecutor.map", "raw_mpi": "raw MPI farm", "mpi4py": "mpi4py.futures"}
-    files = []
-    for s, curve in metg["curves"].items():
-        dat = os.path.join(out, "results", f"metg_{s}.dat")
-        with open(dat, "w") as f:
-            f.write("# task_us efficiency_median min max tasks\n")
-            for d in metg["durations_us"]:
-                c = curve.get(d) if curve else None
-                if c:
-                    f.write(f"{d} {c['median']:.6g} {c['min']:.6g} {c['max']:.6g} {metg['tasks'][s].get(d, 0)}\n")
-        files.append((s, names[s]))
+    names = {"cohort": "Cohort ClusterExecutor.map", "raw_mpi": "raw MPI farm", "mpi4py": "mpi4py.futures",
+             "baseline": "plain loop, no runtime (core share)"}
+    series = []
+    for kind in ("corrected", "raw"):
+        for s, curve in metg[kind]["curves"].items():
+            dat = os.path.join(out, "results", f"metg_{kind}_{s}.dat")
+            with open(dat, "w") as f:
+                f.write("# task_us efficiency_median min max tasks\n")
+                for d in metg["durations_us"]:
+                    c = curve.get(d)
+                    if c:
+                        f.write(f"{d} {c['median']:.6g} {c['min']:.6g} {c['max']:.6g} "
+                                f"{metg['tasks'][s].get(d, 0)}\n")
+            series.append((kind, s))
+    colors = {"cohort": "#4477aa", "raw_mpi": "#ee6677", "mpi4py": "#228833", "baseline": "#999999"}
     gp = os.path.join(out, "plots", "metg.gp")
-    plots = ", ".join(f'"../results/metg_{s}.dat" using 1:2:3:4 with yerrorlines title "{t}"' for s, t in files)
+    plots = []
+    for kind, s in series:
+        if kind == "corrected":
+            plots.append(f'"../results/metg_corrected_{s}.dat" using 1:2:3:4 with yerrorlines lw 2 '
+                         f'lc rgb "{colors[s]}" title "{names[s]} (÷ core share)"')
+        else:
+            plots.append(f'"../results/metg_raw_{s}.dat" using 1:2 with linespoints dt 2 lc rgb "{colors[s]}" '
+                         f'title "{names[s]} (as measured)"')
     with open(gp, "w") as f:
-        f.write(f"""set terminal svg size 900,560 dynamic font "sans,12" background rgb "white"
+        f.write(f"""set terminal svg size 960,600 dynamic font "sans,12" background rgb "white"
 set output "metg.svg"
-set title "Efficiency vs task duration (-n 2: 1 scheduler rank + 1 worker rank, 1 worker core)"
+set title "Efficiency vs task duration: -n 2 (1 scheduler rank + 1 worker rank; worker cores = 1)"
 set logscale x
-set xlabel "task duration (µs, busy-wait)"
+set xlabel "task duration (µs of CPU time)"
 set ylabel "efficiency = useful work / (wall time × worker cores)"
-set yrange [0:1.05]
+set yrange [0:1.3]
 set grid
-set key bottom right
-set arrow from graph 0, first 0.5 to graph 1, first 0.5 nohead dt 2 lc rgb "gray"
-plot {plots}
+set key top left font ",10"
+set arrow from graph 0, first 0.5 to graph 1, first 0.5 nohead dt 3 lc rgb "black"
+plot {", ".join(plots)}
 """)
     gnuplot(gp, os.path.join(out, "plots"))
 
@@ -311,27 +322,36 @@ def page(results):
         mg = results["metg"]
         L.append("## 2. METG(50 %): the smallest task worth distributing\n")
         L.append(note("metg.md"))
-        L.append("| system | METG(50 %) (min–max over runs) | METG / raw farm's |\n|---|---|---|")
+        L.append("| system | METG(50 %), load-corrected (min–max over runs) | / raw farm's | "
+                 "METG(50 %) as measured |\n|---|---|---|---|")
         names = {"raw_mpi": "raw MPI farm", "cohort": "Cohort ClusterExecutor.map", "mpi4py": "mpi4py.futures"}
         for s in ("raw_mpi", "cohort", "mpi4py"):
             v = mg["metg_us"].get(s)
             per = mg["metg_per_rep"].get(s)
-            span = f" ({fmt_us(per['min'])}–{fmt_us(per['max'])})" if per else ""
-            L.append(f"| {names[s]} | **{fmt_us(v)}**{span} | {times(ratio(v, mg['metg_us'].get('raw_mpi')))} |")
+            span = f" ({fmt_us(per['min'])}–{fmt_us(per['max'])}, {per['n']} of {results['config']['repeat']} " \
+                   "runs reached 50 %)" if per else ""
+            L.append(f"| {names[s]} | **{fmt_us(v)}**{span} | {times(ratio(v, mg['metg_us'].get('raw_mpi')))} | "
+                     f"{fmt_us(mg['raw']['metg_us'].get(s))} |")
         L.append("")
-        L.append("Task Bench's published figures, one node (Slaughter et al., SC'20), for context — a different "
-                 "machine and a different workload (a task graph with dependencies, all cores busy): " +
+        L.append("Task Bench's published figures, one node (Slaughter et al., SC'20), for context — another "
+                 "machine and another workload (task graphs with dependencies on every core of a node): " +
                  ", ".join(f"{n} {fmt_us(v)}" for n, v in TASK_BENCH_METG_US) + ".\n")
-        L.append("Efficiency by task duration (median of the runs; min–max in the .dat files):\n")
-        L.append("| task | " + " | ".join(names[s] for s in ("raw_mpi", "cohort", "mpi4py")) + " |")
-        L.append("|---|---|---|---|")
+        L.append("Efficiency by task duration, median of the runs: load-corrected / as measured "
+                 "(the core share is the plain loop's efficiency at the same moment):\n")
+        L.append("| task | tasks per run | " + " | ".join(names[s] for s in ("raw_mpi", "cohort", "mpi4py")) +
+                 " | core share (plain loop) |")
+        L.append("|---|---|---|---|---|---|")
         for d in mg["durations_us"]:
             cells = []
             for s in ("raw_mpi", "cohort", "mpi4py"):
-                c = mg["curves"][s].get(d)
-                cells.append(f"{100 * c['median']:.0f} % ({mg['tasks'][s].get(d, 0):,} tasks)" if c else "—")
-            L.append(f"| {fmt_us(d)} | " + " | ".join(cells) + " |")
+                c, rw = mg["corrected"]["curves"][s].get(d), mg["raw"]["curves"][s].get(d)
+                cells.append(f"{100 * c['median']:.0f} % / {100 * rw['median']:.0f} %" if c and rw else "—")
+            b = mg["raw"]["curves"]["baseline"].get(d)
+            n_tasks = "/".join(f"{mg['tasks'][s].get(d, 0):,}" for s in ("raw_mpi", "mpi4py"))
+            L.append(f"| {fmt_us(d)} | {n_tasks} | " + " | ".join(cells) +
+                     f" | {100 * b['median']:.0f} % |" if b else " | — |")
         L.append("")
+        L.append("(tasks per run: Cohort and the raw farm / mpi4py.futures.)\n")
         L.append("![efficiency vs task duration](plots/metg.svg)\n")
         L.append(cmd_block(results, "metg"))
 
@@ -344,7 +364,7 @@ def page(results):
                  "time of the whole command (process start-up included); per core = MB/s / the cores the "
                  "system occupies; MB per CPU-second = input / (user + system time summed over every process): "
                  "the per-core figure a loaded machine cannot distort. Peak memory = max RSS per rank "
-                 "(`/usr/bin/time`).\n")
+                 "(`/usr/bin/time`, wrapped around every rank; the commands below are shown without it).\n")
         L.append("| system | cores | MB/s (min–max) | MB/s per core | MB per CPU-s | peak MB per rank | "
                  "output = loop's |\n|---|---|---|---|---|---|---|")
         for k, label in WORDCOUNT_LABELS.items():
