@@ -7,21 +7,21 @@
 // count() is a dependent chain of S integer steps (~50-100 ms at the default).
 // Results are printed in input order: ThreadPool::map keeps it.
 //
-// Under mpirun every rank starts this program; until the cluster layer's
-// ClusterExecutor exists only rank 0 does the work and the others exit at once.
-// The hook for the cluster run is run_on_cluster() below.
+// Then the same ten calls as tasks of a ClusterExecutor, spread over the MPI
+// ranks (`mpirun -n 4 pools`); alone, rank 0 runs them on its local worker.
+// Every rank starts this program: rank 0 prints, the others serve the tasks.
 
+#include <cohort/cluster/cluster_executor.hpp>
 #include <cohort/core/cpu.hpp>
 #include <cohort/core/thread_pool.hpp>
+#include <cohort/wire/registry.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <numeric>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,22 +37,8 @@ std::uint64_t count(std::uint64_t number, std::uint64_t steps) {
   return i * number;
 }
 
-/// This process's rank when started by mpirun / srun, else 0. No MPI needed.
-int launcher_rank() {
-  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"})
-    if (const char* v = std::getenv(var)) return std::atoi(v);
-  return 0;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-/// Hook for the cluster run (cohort::cluster's ClusterExecutor, one task per
-/// number, spread over the MPI ranks). Returns nullopt while it does not exist.
-std::optional<std::vector<std::uint64_t>> run_on_cluster(const std::vector<std::uint64_t>& /*numbers*/,
-                                                         std::uint64_t /*steps*/) {
-  return std::nullopt;
 }
 
 }  // namespace
@@ -65,7 +51,13 @@ int main(int argc, char** argv) {
   app.add_option("--steps", steps, "busy-loop steps per count()")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
-  if (launcher_rank() != 0) return 0;  // see the header: rank 0 alone until the cluster layer
+  // Every rank registers the same task and builds the executor (collective).
+  cohort::wire::Registry registry;
+  registry.add("count", [steps](std::uint64_t n) { return count(n, steps); });
+  cohort::cluster::ClusterOptions options;
+  options.threads = threads;
+  cohort::cluster::ClusterExecutor cluster(registry, options);
+  if (!cluster.is_root()) return cluster.serve();  // workers: run tasks until rank 0 is done
 
   std::vector<std::uint64_t> numbers(10);
   std::iota(numbers.begin(), numbers.end(), 1);
@@ -90,10 +82,11 @@ int main(int argc, char** argv) {
               pool.size(), source.c_str(), t_seq / t_pool,
               pooled == sequential ? "same results" : "DIFFERENT RESULTS");
 
-  if (auto clustered = run_on_cluster(numbers, steps)) {
-    (void)clustered;
-  } else {
-    std::printf("Cluster execution: not available yet (needs cohort::cluster's ClusterExecutor)\n");
-  }
-  return pooled == sequential ? 0 : 1;
+  start = std::chrono::steady_clock::now();
+  auto clustered = cluster.map<std::uint64_t>("count", numbers).get();
+  const double t_cluster = seconds_since(start);
+  std::printf("Cluster execution in %.3f s on %d worker rank(s): %.2fx the sequential speed, %s\n", t_cluster,
+              cluster.workers(), t_seq / t_cluster, clustered == sequential ? "same results" : "DIFFERENT RESULTS");
+  const int code = cluster.serve();  // shuts the workers down
+  return pooled == sequential && clustered == sequential ? code : 1;
 }
