@@ -10,7 +10,7 @@ namespace cohort::cluster::detail {
 namespace {
 
 constexpr std::size_t kFixed = 28;
-constexpr std::uint32_t kMaxText = 64 * 1024;
+constexpr std::uint32_t kMaxText = kMaxControlText;
 
 template <class T>
 void put(std::vector<std::byte>& out, T v) {
@@ -51,7 +51,7 @@ Control decode_control(std::span<const std::byte> p, int source_rank) {
                       source_rank);
   Control c;
   const auto op = get<std::uint8_t>(p, 0);
-  if (op < 1 || op > 4) throw DecodeError("control message with unknown operation " + std::to_string(op), source_rank);
+  if (op < 1 || op > 7) throw DecodeError("control message with unknown operation " + std::to_string(op), source_rank);
   if (get<std::uint8_t>(p, 1) != 0 || get<std::uint16_t>(p, 2) != 0)
     throw DecodeError("control message with non-zero reserved bytes", source_rank);
   c.op = static_cast<ControlOp>(op);

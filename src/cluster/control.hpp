@@ -8,6 +8,9 @@
 //   stop_ack     worker -> 0   count = tasks this worker ran
 //   error_report worker -> 0   text = what went wrong (e.g. a DecodeError),
 //                              batch_id = the task batch it concerns (or kNoBatch)
+//   ping         0 -> worker   count = rank 0's clock (steady ns) when sent
+//   pong         worker -> 0   count = the ping's count, batch_id = the worker's clock
+//   events       worker -> 0   text = observe::encode_events() of what it recorded
 //
 // Thread safety: pure functions.
 
@@ -19,7 +22,10 @@
 
 namespace cohort::cluster::detail {
 
-enum class ControlOp : std::uint8_t { hello = 1, stop = 2, stop_ack = 3, error_report = 4 };
+enum class ControlOp : std::uint8_t { hello = 1, stop = 2, stop_ack = 3, error_report = 4, ping = 5, pong = 6, events = 7 };
+
+/// Longest text a control message carries.
+inline constexpr std::size_t kMaxControlText = 64 * 1024;
 
 inline constexpr std::uint64_t kNoBatch = ~std::uint64_t{0};
 

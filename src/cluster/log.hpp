@@ -1,10 +1,7 @@
 #pragma once
-// Tiny logging shim for the cluster layer. Everything in src/cluster logs
-// through these four functions, so routing them elsewhere later (the observe
-// layer) is a one-file change. spdlog stays inside log.cpp.
-//
-// Lines carry "[r<rank> <role>]". The level comes from COHORT_LOG_LEVEL
-// (trace, debug, info, warn, error, off; default warn).
+// The cluster layer's log functions: thin wrappers over the observe layer's
+// logger (cohort/observe/log.hpp), which prints "[r<rank> <role>]" lines and
+// takes its level from --log-level / COHORT_LOG_LEVEL (default warn).
 //
 // Thread safety: all functions may be called from any thread.
 

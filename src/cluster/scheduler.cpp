@@ -23,7 +23,8 @@ Scheduler::Scheduler(core::EventLoop& loop, const ClusterOptions& options, std::
       worker_ranks_(std::move(worker_ranks)),
       workers_(static_cast<std::size_t>(world_size)),
       send_(std::move(send)),
-      run_(run) {
+      run_(run),
+      observer_(options.observer) {
   options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
   options_.credits = std::max(options_.credits, 1);
 }
@@ -108,6 +109,14 @@ void Scheduler::add(std::unique_ptr<Submission> s) {
     return;
   }
   raw->unsettled = live;
+  if (observer_) {
+    observe::Event e;
+    e.kind = observe::EventKind::tasks_queued;
+    e.id = first;
+    e.count = n;
+    e.name = raw->name;
+    emit(e);
+  }
   owned_.emplace(raw, std::move(s));
   post_dispatch();
 }
@@ -143,6 +152,7 @@ void Scheduler::dispatch() {
     rr_ = (rr_ + 1) % worker_ranks_.size();
   }
   if (budget == 0) post_dispatch();  // more may fit: continue after the loop ran other work
+  if (observer_ && budget < kSliceTasks) emit_counters();
   check_drained();
 }
 
@@ -187,10 +197,23 @@ std::size_t Scheduler::send_batch(int rank, std::size_t budget) {
       settle(e);
       continue;
     }
-    writer_.add(id, e.attempt, s.name, s.args_of(e.index));
+    const auto args = s.args_of(e.index);
+    writer_.add(id, e.attempt, s.name, args);
     e.state = State::running;
     e.rank = rank;
     e.batch = batch;
+    if (observer_) {
+      observe::Event ev;
+      ev.kind = observe::EventKind::task_dispatched;
+      ev.time_ns = observe::now_ns();
+      ev.id = id;
+      ev.attempt = e.attempt;
+      ev.peer = rank;
+      ev.batch = batch;
+      ev.bytes = args.size();
+      ev.name = s.name;
+      emit(ev);
+    }
     if (s.policy.timeout.count() > 0) deadlines_.push(Deadline{now + s.policy.timeout, id, e.attempt});
   }
   const std::size_t n = writer_.size();
@@ -199,7 +222,17 @@ std::size_t Scheduler::send_batch(int rank, std::size_t budget) {
     batch_left_.emplace(batch, n);
     w.inflight += n;
     inflight_ += n;
-    send_(rank, writer_.finish(batch));
+    std::vector<std::byte> message = writer_.finish(batch);
+    if (observer_) {
+      observe::Event ev;
+      ev.kind = observe::EventKind::task_batch_sent;
+      ev.peer = rank;
+      ev.batch = batch;
+      ev.count = n;
+      ev.bytes = message.size();
+      emit(ev);
+    }
+    send_(rank, std::move(message));
     if (!deadlines_.empty()) arm_timer();
   }
   trim();
@@ -226,12 +259,22 @@ void Scheduler::on_message(int source, std::span<const std::byte> bytes) {
   }
   trim();
   post_dispatch();
+  if (observer_) emit_counters();
   check_drained();
 }
 
 void Scheduler::on_results(int source, std::span<const std::byte> message) {
   wire::ResultBatch rb = wire::ResultBatch::decode(std::vector<std::byte>(message.begin(), message.end()), source);
   WorkerState& w = workers_[static_cast<std::size_t>(source)];
+  if (observer_) {
+    observe::Event ev;
+    ev.kind = observe::EventKind::result_batch_received;
+    ev.peer = source;
+    ev.batch = rb.header().batch_id;
+    ev.count = rb.size();
+    ev.bytes = message.size();
+    emit(ev);
+  }
   for (const wire::ResultRecord& rec : rb.results()) {
     Entry* e = find(rec.id);
     if (e == nullptr || e->rank != source || (e->state != State::running && e->state != State::timed_out) ||
@@ -254,6 +297,7 @@ void Scheduler::on_results(int source, std::span<const std::byte> message) {
         !shutting_down_) {
       COHORT_CLUSTER_DEBUG("task " + std::to_string(rec.id) + " failed on rank " + std::to_string(source) +
                            ", retrying (attempt " + std::to_string(e->attempt + 1) + ")");
+      if (observer_) emit_result(observe::EventKind::task_retried, source, rec);
       ++e->attempt;
       e->state = State::queued;
       e->rank = -1;
@@ -267,6 +311,7 @@ void Scheduler::on_results(int source, std::span<const std::byte> message) {
       continue;
     }
     if (!rec.ok()) run_.task_failed();
+    if (observer_) emit_result(rec.ok() ? observe::EventKind::task_finished : observe::EventKind::task_failed, source, rec);
     s.deliver(e->index, rec, source, w.host);
     e->state = State::done;
     settle(*e);
@@ -282,12 +327,28 @@ void Scheduler::on_control(int source, const Control& c) {
       w.host = c.text;
       COHORT_CLUSTER_DEBUG("worker rank " + std::to_string(source) + " on " + w.host + " ready with " +
                            std::to_string(c.threads) + " thread(s)");
+      if (observer_) {
+        observe::Event ev;
+        ev.kind = observe::EventKind::worker_joined;
+        ev.peer = source;
+        ev.count = c.threads;
+        ev.name = w.host;
+        emit(ev);
+        send_ping(source);
+      }
       break;
     case ControlOp::stop_ack:
       if (!stop_sent_ || w.acked) throw DecodeError("a stop acknowledgement nobody asked for", source);
       w.acked = true;
       COHORT_CLUSTER_DEBUG("worker rank " + std::to_string(source) + " stopped after " + std::to_string(c.count) +
                            " task(s)");
+      if (observer_) {
+        observe::Event ev;
+        ev.kind = observe::EventKind::worker_stopped;
+        ev.peer = source;
+        ev.count = c.count;
+        emit(ev);
+      }
       if (--acks_missing_ == 0) {
         shutdown_timer_.cancel();
         if (on_down_) loop_.call_soon(std::move(on_down_));
@@ -297,9 +358,75 @@ void Scheduler::on_control(int source, const Control& c) {
       run_.protocol_error("rank " + std::to_string(source) + " (" + w.host + ") reported: " + c.text);
       if (c.batch_id != kNoBatch) fail_batch(source, c.batch_id, c.text);
       break;
+    case ControlOp::pong:
+      on_pong(source, c);
+      break;
+    case ControlOp::events:
+      if (observer_) {
+        const auto* p = reinterpret_cast<const std::byte*>(c.text.data());
+        for (const observe::Event& e : observe::decode_events({p, c.text.size()}, source)) observer_->on_event(e);
+      }
+      break;
     case ControlOp::stop:
-      throw DecodeError("a stop request sent to rank 0", source);
+    case ControlOp::ping:
+      throw DecodeError("a " + std::string(c.op == ControlOp::stop ? "stop request" : "ping") + " sent to rank 0",
+                        source);
   }
+}
+
+// ---- events -----------------------------------------------------------------
+
+void Scheduler::emit(observe::Event e) const {
+  e.rank = 0;
+  if (e.time_ns == 0) e.time_ns = observe::now_ns();
+  observer_->on_event(e);
+}
+
+void Scheduler::emit_counters() const {
+  observe::Event e;
+  e.kind = observe::EventKind::counters;
+  e.count = queued_ + pinned_;
+  e.value = static_cast<std::int64_t>(inflight_);
+  emit(e);
+}
+
+void Scheduler::emit_result(observe::EventKind kind, int source, const wire::ResultRecord& rec) const {
+  observe::Event e;
+  e.kind = kind;
+  e.peer = source;
+  e.id = rec.id;
+  e.attempt = rec.attempt;
+  e.start_ns = rec.start_ns;
+  e.end_ns = rec.end_ns;
+  e.bytes = rec.value.size();
+  std::string text;
+  if (!rec.ok()) {
+    text = std::string(rec.error_type) + (rec.error_type.empty() ? "" : ": ") + std::string(rec.error_message);
+    e.text = text;
+  }
+  emit(e);
+}
+
+// Clock offsets: kClockPings round trips per worker, one at a time.
+void Scheduler::send_ping(int rank) {
+  send_(rank, encode_control(Control{ControlOp::ping, 0, kNoBatch, static_cast<std::uint64_t>(observe::now_ns()), {}}));
+}
+
+void Scheduler::on_pong(int source, const Control& c) {
+  const std::int64_t t2 = observe::now_ns();
+  WorkerState& w = workers_[static_cast<std::size_t>(source)];
+  if (!observer_ || w.clock.samples() >= kClockPings) throw DecodeError("a pong nobody asked for", source);
+  w.clock.add(static_cast<std::int64_t>(c.count), static_cast<std::int64_t>(c.batch_id), t2);
+  if (w.clock.samples() < kClockPings && !stop_sent_) {
+    send_ping(source);
+    return;
+  }
+  observe::Event ev;
+  ev.kind = observe::EventKind::clock_offset;
+  ev.peer = source;
+  ev.value = w.clock.offset();
+  ev.count = static_cast<std::uint64_t>(std::max<std::int64_t>(w.clock.rtt(), 0));
+  emit(ev);
 }
 
 // One more task of `batch` came back (or never will): the batch's credit
@@ -329,6 +456,15 @@ void Scheduler::fail_batch(int rank, std::uint64_t batch, const std::string& why
     answered(rank, batch);
     if (e.state == State::running) {
       run_.task_failed();
+      if (observer_) {
+        observe::Event ev;
+        ev.kind = observe::EventKind::task_failed;
+        ev.peer = rank;
+        ev.id = id;
+        ev.attempt = e.attempt;
+        ev.text = why;
+        emit(ev);
+      }
       e.sub->fail(e.index, std::make_exception_ptr(DecodeError(why, 0)));
       settle(e);
     } else {
@@ -362,6 +498,15 @@ void Scheduler::on_timer() {
     e->state = State::timed_out;
     ++timed_out_out_;
     run_.task_failed();
+    if (observer_) {
+      observe::Event ev;
+      ev.kind = observe::EventKind::task_failed;
+      ev.peer = e->rank;
+      ev.id = d.id;
+      ev.attempt = d.attempt;
+      ev.text = "timeout";
+      emit(ev);
+    }
     s.fail(e->index, std::make_exception_ptr(TimeoutError(
                          "task " + std::to_string(d.id) + " ('" + s.name + "') ran past its timeout of " +
                          std::to_string(s.policy.timeout.count()) + " ms on rank " + std::to_string(e->rank) +

@@ -15,11 +15,17 @@
 // - Stop: once shutdown is requested and nothing is queued or out, every
 //   worker gets `stop`; the runtime is down when all have acknowledged (or the
 //   job is aborted past ClusterOptions::shutdown_deadline).
+// - Events: with ClusterOptions::observer set, every step above is told to it
+//   (observe/event.hpp), and each worker's clock offset is measured when it
+//   says hello (kClockPings ping-pongs, the shortest round trip wins). Without
+//   an observer, one null test per step and nothing else.
 
 #include <cohort/cluster/detail/submission.hpp>
 #include <cohort/cluster/options.hpp>
 #include <cohort/core/event_loop.hpp>
 #include <cohort/core/unique_function.hpp>
+#include <cohort/observe/event.hpp>
+#include <cohort/observe/event_codec.hpp>
 #include <cohort/wire/batch.hpp>
 
 #include "control.hpp"
@@ -42,6 +48,7 @@ class Scheduler {
  public:
   using Send = core::UniqueFunction<void(int dest, std::vector<std::byte> bytes)>;
   static constexpr std::size_t kSliceTasks = 32 * 1024;
+  static constexpr int kClockPings = 8;
 
   /// `worker_ranks`: the ranks that run tasks ({0} when alone, else 1..n-1).
   Scheduler(core::EventLoop& loop, const ClusterOptions& options, std::vector<int> worker_ranks, int world_size,
@@ -74,6 +81,7 @@ class Scheduler {
     std::uint32_t threads = 0;
     std::string host = "?";
     std::deque<std::uint64_t> pinned;  // tasks that must run here
+    observe::ClockSync clock;          // with an observer: its clock offset
   };
   struct Deadline {
     std::chrono::steady_clock::time_point at;
@@ -97,6 +105,12 @@ class Scheduler {
   void check_drained();
   void fail_batch(int rank, std::uint64_t batch, const std::string& why);
   void answered(int rank, std::uint64_t batch);
+  // Events (only with an observer).
+  void emit(observe::Event e) const;
+  void emit_counters() const;
+  void emit_result(observe::EventKind kind, int source, const wire::ResultRecord& rec) const;
+  void send_ping(int rank);
+  void on_pong(int source, const Control& c);
 
   core::EventLoop& loop_;
   ClusterOptions options_;
@@ -104,6 +118,7 @@ class Scheduler {
   std::vector<WorkerState> workers_;  // by rank
   Send send_;
   RunState& run_;
+  observe::Observer* observer_;  // null: no events
 
   TaskTable<Entry> table_;  // by task id
   std::deque<Range> queue_;  // tasks for any worker

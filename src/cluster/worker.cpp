@@ -8,6 +8,7 @@
 #include "log.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <utility>
 
@@ -35,7 +36,20 @@ Worker::Worker(core::EventLoop& loop, core::ThreadPool& pool, const wire::Regist
       host_(std::move(host)),
       send_(std::move(send_to_root)),
       on_stopped_(std::move(on_stopped)),
-      run_(run) {}
+      run_(run),
+      collect_(options.collect_worker_events) {}
+
+// A small stable number for the calling pool thread (0, 1, ... in the order
+// the threads first ran a task of this worker), for the trace's thread rows.
+int Worker::pool_thread_index() {
+  thread_local const Worker* owner = nullptr;
+  thread_local int index = -1;
+  if (owner != this) {
+    owner = this;
+    index = next_thread_index_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return index;
+}
 
 void Worker::start() {
   send_(0, encode_control(Control{ControlOp::hello, static_cast<std::uint32_t>(pool_.size()), kNoBatch, 0, host_}));
@@ -53,11 +67,29 @@ void Worker::on_message(int source, std::span<const std::byte> bytes) {
     switch (v.header.kind) {
       case wire::MessageKind::task_batch:
         if (stop_requested_) throw DecodeError("a task batch after stop", source);
+        if (collect_) {
+          observe::Event e;
+          e.kind = observe::EventKind::task_batch_received;
+          e.time_ns = observe::now_ns();
+          e.peer = source;
+          e.batch = v.header.batch_id;
+          e.bytes = bytes.size();
+          if (v.payload.size() >= 4) {  // the payload starts with its u32 task count
+            std::uint32_t n = 0;
+            std::memcpy(&n, v.payload.data(), sizeof n);
+            e.count = n;
+          }
+          events_.push(e);
+        }
         ++active_batches_;
         run_batch(std::vector<std::byte>(bytes.begin(), bytes.end()), source);
         break;
       case wire::MessageKind::control: {
         const Control c = decode_control(v.payload, source);
+        if (c.op == ControlOp::ping) {
+          send_(0, encode_control(Control{ControlOp::pong, 0, static_cast<std::uint64_t>(observe::now_ns()), c.count, {}}));
+          break;
+        }
         if (c.op != ControlOp::stop) throw DecodeError("unexpected control operation at a worker", source);
         stop_requested_ = true;
         maybe_stop();
@@ -102,6 +134,19 @@ void Worker::run_batch(std::vector<std::byte> message, int source) {
       wire::ResultBatchWriter part;
       const wire::InvokeContext ctx{rank_, job->batch.source_rank(),
                                     options_.record_task_times ? nullptr : &no_clock};
+      std::vector<observe::Event> ran;  // collect_: which thread ran what (times are in the results)
+      if (collect_) {
+        ran.reserve(end - begin);
+        observe::Event e;
+        e.kind = observe::EventKind::task_started;
+        e.thread = pool_thread_index();
+        e.batch = job->batch.header().batch_id;
+        for (std::size_t i = begin; i < end; ++i) {
+          e.id = job->batch[i].id;
+          e.attempt = job->batch[i].attempt;
+          ran.push_back(e);
+        }
+      }
       // Consecutive tasks share a name (a view into the batch's name table):
       // look the invoker up once per run of one name.
       const char* last_name = nullptr;
@@ -118,7 +163,8 @@ void Worker::run_batch(std::vector<std::byte> message, int source) {
           registry_.invoke(task, part, ctx);  // the unknown_task record
         }
       }
-      loop_.call_soon_threadsafe([this, job, part = std::move(part)]() mutable {
+      loop_.call_soon_threadsafe([this, job, part = std::move(part), ran = std::move(ran)]() mutable {
+        if (!ran.empty()) events_.append(std::move(ran));
         absorb(std::move(part), --job->slices_left == 0);
       });
     };
@@ -131,7 +177,8 @@ void Worker::absorb(wire::ResultBatchWriter&& part, bool batch_done) {
   tasks_run_ += part.size();
   if (out_.empty() && batch_done) {
     // The common case (one slice): send it as it is, no copy.
-    send_(0, part.finish(next_batch_++));
+    const std::size_t n = part.size();
+    send_results(part.finish(next_batch_++), n);
   } else {
     out_.append(part);
     if (batch_done || out_.size() >= options_.max_batch) flush();
@@ -143,12 +190,33 @@ void Worker::absorb(wire::ResultBatchWriter&& part, bool batch_done) {
 }
 
 void Worker::flush() {
-  if (!out_.empty()) send_(0, out_.finish(next_batch_++));
+  if (out_.empty()) return;
+  const std::size_t n = out_.size();
+  send_results(out_.finish(next_batch_++), n);
+}
+
+void Worker::send_results(std::vector<std::byte> message, std::size_t count) {
+  if (collect_) {
+    observe::Event e;
+    e.kind = observe::EventKind::result_batch_sent;
+    e.time_ns = observe::now_ns();
+    e.peer = 0;
+    e.batch = next_batch_ - 1;
+    e.count = count;
+    e.bytes = message.size();
+    events_.push(e);
+  }
+  send_(0, std::move(message));
 }
 
 void Worker::maybe_stop() {
   if (!stop_requested_ || stopped_ || active_batches_ > 0) return;
   flush();
+  if (collect_) {
+    // Before stop_ack, so rank 0 has them all once every worker acknowledged.
+    for (std::string& chunk : events_.encode_chunks(kMaxControlText))
+      send_(0, encode_control(Control{ControlOp::events, 0, kNoBatch, 0, std::move(chunk)}));
+  }
   send_(0, encode_control(Control{ControlOp::stop_ack, 0, kNoBatch, tasks_run_, {}}));
   stopped_ = true;
   COHORT_CLUSTER_DEBUG("stopping after " + std::to_string(tasks_run_) + " task(s)");

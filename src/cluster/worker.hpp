@@ -8,16 +8,20 @@
 // their own batch and hand everything else back through the loop.
 //
 // Stop: on `stop` the worker finishes what it holds, sends its last results,
+// then (with ClusterOptions::collect_worker_events) the events it recorded,
 // then `stop_ack`, then calls on_stopped (the runtime flushes and ends).
+// Pings from rank 0 (clock offsets) are answered at once, from the loop thread.
 
 #include <cohort/cluster/options.hpp>
 #include <cohort/core/event_loop.hpp>
 #include <cohort/core/thread_pool.hpp>
 #include <cohort/core/unique_function.hpp>
+#include <cohort/observe/event_codec.hpp>
 #include <cohort/wire/batch.hpp>
 
 #include "run_state.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -46,7 +50,9 @@ class Worker {
   void absorb(wire::ResultBatchWriter&& part, bool batch_done);
   void report(const std::string& what, std::uint64_t batch_id);
   void flush();
+  void send_results(std::vector<std::byte> message, std::size_t count);
   void maybe_stop();
+  int pool_thread_index();
 
   core::EventLoop& loop_;
   core::ThreadPool& pool_;
@@ -64,6 +70,11 @@ class Worker {
   std::uint64_t next_batch_ = 1;
   bool stop_requested_ = false;
   bool stopped_ = false;
+
+  // With collect_worker_events: what ran where, sent to rank 0 at the end.
+  bool collect_ = false;
+  observe::EventBuffer events_;            // loop thread
+  std::atomic<int> next_thread_index_{0};  // pool threads number themselves on first use
 };
 
 }  // namespace cohort::cluster::detail

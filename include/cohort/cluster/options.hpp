@@ -6,6 +6,10 @@
 #include <chrono>
 #include <cstddef>
 
+namespace cohort::observe {
+class Observer;
+}
+
 namespace cohort::cluster {
 
 /// How one task is run. Set per call (submit_with / map options) or once as
@@ -43,6 +47,15 @@ struct ClusterOptions {
   /// Stamp each task's start and end (steady clock) into its result record,
   /// for traces and reports; off, the two clock reads per task are saved.
   bool record_task_times = false;
+  /// Rank 0: receives the runtime's events (cohort/observe/event.hpp): tasks
+  /// queued, dispatched, finished, failed, retried; batches; workers joining
+  /// and their clock offsets (measured by ping-pong when set). Must outlive
+  /// the executor; called on the runtime's loop thread. Null: no events, no cost.
+  observe::Observer* observer = nullptr;
+  /// Workers record which pool thread ran each task and their batch messages,
+  /// and send them to rank 0's observer when they stop (for a trace). Set the
+  /// same on every rank.
+  bool collect_worker_events = false;
 };
 
 }  // namespace cohort::cluster
