@@ -39,14 +39,30 @@ std::string clock_text(double s) {
   return b;
 }
 
+bool under_mpi_launcher() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
+
 std::string rate_text(double r) { return fixed(r, r < 10 ? 2 : r < 100 ? 1 : 0) + "/s"; }
 
 }  // namespace
 
 struct ProgressBar::Impl {
   explicit Impl(ProgressOptions o) : options(o) {
-    if (options.mode == ProgressOptions::Mode::automatic)
-      options.mode = ::isatty(options.fd) == 1 ? ProgressOptions::Mode::bar : ProgressOptions::Mode::lines;
+    if (options.mode == ProgressOptions::Mode::automatic) {
+      if (::isatty(options.fd) == 1) {
+        options.mode = ProgressOptions::Mode::bar;
+      } else if (options.fd == STDERR_FILENO && under_mpi_launcher() && ::isatty(STDOUT_FILENO) == 1) {
+        // mpirun gives a rank a pipe for stderr but a pty for stdout when its
+        // own stdout is a terminal: the user is watching, draw there.
+        options.mode = ProgressOptions::Mode::bar;
+        options.fd = STDOUT_FILENO;
+      } else {
+        options.mode = ProgressOptions::Mode::lines;
+      }
+    }
     if (const char* v = std::getenv("COHORT_PROGRESS_INTERVAL"); v != nullptr && *v != '\0') {
       const double s = std::atof(v);
       if (s > 0) options.plain_interval = std::chrono::milliseconds(static_cast<long long>(s * 1000));
@@ -129,7 +145,7 @@ struct ProgressBar::Impl {
 };
 
 ProgressBar::ProgressBar(ProgressOptions options) : impl_(std::make_unique<Impl>(options)) {
-  if (impl_->options.mode != ProgressOptions::Mode::off) start();
+  if (impl_->options.mode != ProgressOptions::Mode::off && impl_->options.autostart) start();
 }
 
 ProgressBar::~ProgressBar() { stop(); }
@@ -142,6 +158,11 @@ void ProgressBar::start() {
   if (m.running || m.options.mode == ProgressOptions::Mode::off) return;
   m.running = true;
   m.stopping = false;
+  {
+    std::lock_guard state(m.mutex);
+    m.started_ns = now_ns();
+    m.window.clear();
+  }
   if (m.options.mode == ProgressOptions::Mode::bar) {
     set_status_line([&m] { write_all(m.options.fd, "\r\x1b[K"); }, [&m] { m.draw_bar_locked(); });
   }

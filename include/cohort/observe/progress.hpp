@@ -1,7 +1,9 @@
 #pragma once
 /// ProgressBar: rank 0's view of a run while it goes. On a terminal, a live
 /// bar on stderr (tasks done / total, rate, ETA, workers busy, failures);
-/// otherwise (a Slurm log file) a plain line every few seconds.
+/// otherwise (a Slurm log file) a plain line every few seconds. Under mpirun a
+/// rank's stderr is a pipe even in a terminal, but its stdout is a pty then:
+/// the automatic mode draws the bar there.
 ///
 ///   observe::ProgressBar bar;            // mode from isatty(stderr)
 ///   fanout.add(bar);                     // before the runtime starts
@@ -32,6 +34,7 @@ struct ProgressOptions {
   std::chrono::milliseconds plain_interval{10'000}; ///< plain lines (COHORT_PROGRESS_INTERVAL seconds overrides)
   int fd = 2;                                       ///< where to draw
   int width = 0;                                    ///< 0: the terminal's (else 80)
+  bool autostart = true;                            ///< the constructor calls start()
 };
 
 struct ProgressState {
@@ -51,7 +54,8 @@ class COHORT_OBSERVE_EXPORT ProgressBar final : public Observer {
   ProgressBar& operator=(const ProgressBar&) = delete;
 
   void on_event(const Event& event) override;
-  /// Starts drawing (idempotent). Called by the constructor unless mode is off.
+  /// Starts drawing and the clock of the rate (idempotent). Called by the
+  /// constructor unless mode is off or autostart is false.
   void start();
   /// Draws the final state once more and stops (idempotent).
   void stop();
