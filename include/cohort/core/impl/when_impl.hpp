@@ -65,7 +65,11 @@ auto when_all_vector(std::vector<Future<T>> futures) {
     FutureAccess::state(futures[i])->add_callback([ctx, i, finish](FutureStateBase& b) {
       auto& s = static_cast<FutureState<T>&>(b);
       if (!s.has_value()) return ctx->fail(s);
-      if constexpr (!std::is_void_v<T>) ctx->slots[i].emplace(std::move(s.value()));  // we own the futures
+      if constexpr (!std::is_void_v<T>) {
+        ctx->slots[i].emplace(std::move(s.value()));  // we own the futures
+      } else {
+        (void)i;  // clang: -Wunused-lambda-capture for Future<void>
+      }
       if (ctx->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) finish(*ctx);
     });
   }
