@@ -4,6 +4,8 @@
 
 #include <cohort/mapreduce/options.hpp>
 
+#include "run_journal.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -38,6 +40,7 @@ struct RunOptions {
   std::size_t threads = 0;
   bool quiet = false;
   mapreduce::OptionValues job_options;
+  JournalOptions journal;  ///< --journal, --drain-timeout, --split-size (run_journal.hpp)
 };
 
 int run_job(const RunOptions& options);

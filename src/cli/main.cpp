@@ -122,6 +122,18 @@ int run_main(int argc, char** argv) {  // argv[0] == "run"
       ->check(CLI::Range(1, 4096))
       ->type_name("N");
   app.add_flag("--quiet,-q", o.quiet, "No summary line at the end");
+  app.add_option("--journal", o.journal.journal,
+                 "Record finished tasks here; a rerun with the same file does only the rest (default in a Slurm "
+                 "job: OUTPUT.cohort-journal)")
+      ->type_name("FILE");
+  app.add_option("--drain-timeout", o.journal.drain_timeout,
+                 "On SIGUSR1/SIGTERM: wait this long for running tasks, then exit 75 to be resumed")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->type_name("SECONDS")
+      ->default_str("30");
+  app.add_option("--split-size", o.journal.split_size, "Advanced: bytes of input per map task (e.g. 64K, 8M)")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("BYTES");
   add_common(app, o.common);
 
   const auto specs = job->options();

@@ -29,7 +29,10 @@ mapreduce::RunResult run_on_root(cluster::ClusterExecutor& ex, const plugin::Plu
   cfg.output = o.output;
   cfg.threads = o.threads;
   cfg.options = o.job_options;
-  return mapreduce::run_distributed(ex, *job, cfg);
+  apply_journal_options(o.journal, cfg);
+  mapreduce::RunResult r = mapreduce::run_distributed(ex, *job, cfg);
+  report_resumed(r, cfg, o.quiet);
+  return r;
 }
 
 }  // namespace
@@ -40,7 +43,10 @@ int run_job(const RunOptions& o) {
   mapreduce::register_tasks(registry, mapreduce::plugin_resolver(path));
   cluster::ClusterOptions copts;
   copts.threads = o.threads;
+  limit_dispatch_ahead(copts);
+  install_stop_signals(o.journal, launcher_rank() == 0);  // before the runtime's threads exist
   cluster::ClusterExecutor ex(registry, copts);  // collective: every rank
+  set_stop_role(ex.is_root());
 
   if (!ex.is_root()) return ex.serve();  // workers: until rank 0 says stop
 
@@ -56,6 +62,9 @@ int run_job(const RunOptions& o) {
                    ex.options().threads ? ex.options().threads : r.threads, r.seconds, r.output.c_str(),
                    static_cast<unsigned long long>(r.output_records));
     }
+  } catch (const mapreduce::StoppedEarly& e) {
+    rc = report_stopped(e);  // 75: rerun to resume
+    ex.shutdown(true, true);
   } catch (const std::exception& e) {
     rc = report_error(e);
     ex.shutdown(true, true);  // cancel what is queued; workers drain and stop

@@ -6,6 +6,7 @@
 #include <cohort/core/cpu.hpp>
 #include <cohort/core/error.hpp>
 #include <cohort/mapreduce/distributed.hpp>
+#include <cohort/mapreduce/journal.hpp>
 #include <cohort/mapreduce/plugin.hpp>
 #include <cohort/wire/registry.hpp>
 
@@ -17,12 +18,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <shared_mutex>
 #include <tuple>
 
 #include "parallel.hpp"
+#include "resume.hpp"
 
 namespace fs = std::filesystem;
 
@@ -31,7 +36,7 @@ namespace {
 
 [[noreturn]] void io_error(const std::string& message) { throw Error(Errc::io_error, message); }
 
-void write_file(const std::string& path, const std::vector<std::string_view>& parts) {
+void write_file(const std::string& path, const std::vector<std::string_view>& parts, bool durable = false) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) io_error("cannot create shuffle file '" + path + "': " + std::strerror(errno));
   for (std::string_view part : parts) {
@@ -45,6 +50,11 @@ void write_file(const std::string& path, const std::vector<std::string_view>& pa
       }
       part.remove_prefix(static_cast<std::size_t>(n));
     }
+  }
+  if (durable && ::fdatasync(fd) != 0) {
+    const int e = errno;
+    ::close(fd);
+    io_error("cannot sync shuffle file '" + path + "': " + std::strerror(e));
   }
   if (::close(fd) != 0) io_error("cannot write shuffle file '" + path + "': " + std::strerror(errno));
 }
@@ -104,8 +114,10 @@ void begin(WorkerState& w, std::uint64_t id, const std::string& name, const std:
   if (w.job->iterative()) w.job->set_state(state);
 }
 
+// `scratch`: "" to return the partitions, else the path prefix of this
+// round's map files; `durable`: fdatasync them (a journal will vouch for them).
 std::string map_task(WorkerState& w, std::uint64_t id, const std::string& split_bytes, std::uint32_t partitions,
-                     const std::string& scratch) {
+                     const std::string& scratch, bool durable) {
   const std::shared_ptr<Job> job = w.job_for(id);
   ByteReader r(split_bytes);
   const Split split = decode<Split>(r);
@@ -124,9 +136,9 @@ std::string map_task(WorkerState& w, std::uint64_t id, const std::string& split_
     encode(wr, out.partitions);
     return result;
   }
-  const std::string path = (fs::path(scratch) / ("map-" + std::to_string(split.index) + ".bin")).string();
+  const std::string path = scratch + std::to_string(split.index) + ".bin";
   std::vector<std::string_view> views(out.partitions.begin(), out.partitions.end());
-  write_file(path, views);
+  write_file(path, views, durable);
   std::vector<std::uint64_t> offsets{0};
   for (const auto& p : out.partitions) offsets.push_back(offsets.back() + p.size());
   wr.varint(1);
@@ -164,11 +176,13 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
-// Removes the scratch directory however the run ends.
+// Removes the scratch directory however the run ends (unless a journal
+// vouches for its files: then only after success).
 struct ScratchDir {
   fs::path path;
+  bool keep = false;
   ~ScratchDir() {
-    if (!path.empty()) {
+    if (!path.empty() && !keep) {
       std::error_code ec;
       fs::remove_all(path, ec);
     }
@@ -193,8 +207,8 @@ void register_tasks(wire::Registry& registry, JobResolver resolver) {
     begin(*state, id, name, options, job_state);
   });
   registry.add(std::string(kMapTask), [state](std::uint64_t id, const std::string& split, std::uint32_t partitions,
-                                              const std::string& scratch) {
-    return map_task(*state, id, split, partitions, scratch);
+                                              const std::string& scratch, bool durable) {
+    return map_task(*state, id, split, partitions, scratch, durable);
   });
   registry.add(std::string(kReduceTask), [state](std::uint64_t id, const std::string& segments, const std::string& part) {
     return reduce_task(*state, id, segments, part);
@@ -207,6 +221,93 @@ void register_tasks(wire::Registry& registry, JobResolver resolver) {
     }
   });
 }
+
+namespace {
+
+// Task results arriving on the runtime's loop thread, handed to the engine's thread.
+struct Arrivals {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::size_t> ready;
+};
+
+// What collect() tells StoppedEarly's message.
+struct Tally {
+  std::size_t done = 0, cancelled = 0, running = 0;
+};
+
+// Waits for `futures`, handing each value to on_value(k, value) on this
+// thread as it arrives and syncing the journal when due. A stop request
+// (cfg.stop_requested) cancels what is not dispatched yet (the executor is
+// shut down), waits up to cfg.drain_timeout for the rest, syncs the journal
+// and throws StoppedEarly with stopped(tally)'s message. Otherwise, once all
+// are done, rethrows the failure of the first failed task (by position).
+void collect(cluster::ClusterExecutor& ex, std::vector<core::Future<std::string>>& futures, const RunConfig& cfg,
+             JournalWriter* journal, const std::function<void(std::size_t, std::string&&)>& on_value,
+             const std::function<std::string(const Tally&)>& stopped) {
+  using Clock = std::chrono::steady_clock;
+  auto arrivals = std::make_shared<Arrivals>();
+  for (std::size_t k = 0; k < futures.size(); ++k) {
+    futures[k].add_done_callback([arrivals, k] {
+      std::lock_guard lock(arrivals->mutex);
+      arrivals->ready.push_back(k);
+      arrivals->cv.notify_one();
+    });
+  }
+  Tally tally;
+  std::size_t left = futures.size();
+  std::size_t first_failed = futures.size();
+  std::exception_ptr failure;
+  bool stopping = false;
+  Clock::time_point deadline{};
+  std::vector<std::size_t> batch;
+  while (left > 0) {
+    {
+      std::unique_lock lock(arrivals->mutex);
+      arrivals->cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return !arrivals->ready.empty(); });
+      batch.swap(arrivals->ready);
+    }
+    for (const std::size_t k : batch) {
+      --left;
+      if (futures[k].cancelled()) {
+        ++tally.cancelled;
+        continue;
+      }
+      std::string value;
+      try {
+        value = futures[k].get();
+      } catch (...) {
+        if (k < first_failed) {
+          first_failed = k;
+          failure = std::current_exception();
+        }
+        continue;
+      }
+      ++tally.done;
+      on_value(k, std::move(value));
+    }
+    batch.clear();
+    if (journal != nullptr) journal->sync_if_due();
+    if (!stopping && left > 0 && cfg.stop_requested && cfg.stop_requested()) {
+      stopping = true;
+      deadline = Clock::now() + cfg.drain_timeout;
+      ex.shutdown(/*wait=*/false, /*cancel_pending=*/true);
+    }
+    if (stopping && left > 0 && Clock::now() >= deadline) break;
+  }
+  if (stopping) {
+    if (journal != nullptr) journal->sync();
+    tally.running = left;
+    throw StoppedEarly(stopped(tally), left == 0);
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+std::string round_text(unsigned round, bool iterative) {
+  return iterative ? "round " + std::to_string(round + 1) + "'s " : "the ";
+}
+
+}  // namespace
 
 RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfig& cfg) {
   if (!ex.is_root()) {
@@ -232,38 +333,37 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
   for (const auto& f : files) result.input_bytes += f.size;
 
   const std::size_t parallelism = static_cast<std::size_t>(ex.workers()) * result.threads;
-  SplitOptions so;
-  so.split_bytes = cfg.split_bytes != 0 ? cfg.split_bytes : auto_split_bytes(result.input_bytes, parallelism);
-  so.splits = cfg.splits;
-  so.parallelism = parallelism;
-  const std::vector<Split> splits = job.split(files, so);
-  if (splits.empty()) throw Error(Errc::invalid_argument, "job '" + std::string(job.name()) + "' made no splits: nothing to do");
+  detail::Resume resume(job, opts, files, cfg, parallelism, result.threads);
+  const std::vector<Split>& splits = resume.plan().splits;
+  const std::uint32_t partitions = resume.plan().partitions;
+  const bool shuffle = resume.plan().shuffle;
   result.splits = splits.size();
-
-  using Shuffle = RunConfig::Shuffle;
-  const bool shuffle = cfg.shuffle == Shuffle::files ||
-                       (cfg.shuffle == Shuffle::automatic && job.key_space() == KeySpace::large &&
-                        result.input_bytes > cfg.gather_limit);
   result.shuffled = shuffle;
-  const std::uint32_t partitions =
-      cfg.partitions != 0 ? cfg.partitions
-      : shuffle           ? static_cast<std::uint32_t>(std::min<std::size_t>(2 * parallelism, 4096))
-      : job.key_space() == KeySpace::small ? 1u
-                                           : static_cast<std::uint32_t>(2 * result.threads);
   result.partitions = partitions;
+  const std::string journal_text = cfg.journal.empty() ? "" : "'" + cfg.journal.string() + "'";
 
   const std::uint64_t run_id = std::random_device{}() ^ (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
                                static_cast<std::uint64_t>(t0.time_since_epoch().count());
   ScratchDir scratch;
   if (shuffle) {
-    const fs::path base = cfg.scratch_dir.empty() ? (cfg.output.parent_path().empty() ? fs::path(".") : cfg.output.parent_path())
-                                                  : cfg.scratch_dir;
-    const std::string leaf = cfg.scratch_dir.empty() ? "." + cfg.output.filename().string() + ".cohort-shuffle-" + hex(run_id)
-                                                     : "cohort-shuffle-" + hex(run_id);
+    // With a journal the map files must outlive this process: a fixed place
+    // beside the journal, removed only once the run succeeds.
+    fs::path dir;
+    if (resume.active()) {
+      dir = cfg.scratch_dir.empty() ? fs::path(cfg.journal.string() + ".shuffle")
+                                    : cfg.scratch_dir / (cfg.journal.filename().string() + ".shuffle");
+      scratch.keep = true;
+    } else {
+      const fs::path base = cfg.scratch_dir.empty()
+                                ? (cfg.output.parent_path().empty() ? fs::path(".") : cfg.output.parent_path())
+                                : cfg.scratch_dir;
+      dir = base / (cfg.scratch_dir.empty() ? "." + cfg.output.filename().string() + ".cohort-shuffle-" + hex(run_id)
+                                            : "cohort-shuffle-" + hex(run_id));
+    }
     std::error_code ec;
-    fs::create_directories(base / leaf, ec);
-    if (ec) io_error("cannot create the shuffle directory '" + (base / leaf).string() + "': " + ec.message());
-    scratch.path = base / leaf;
+    fs::create_directories(dir, ec);
+    if (ec) io_error("cannot create the shuffle directory '" + dir.string() + "': " + ec.message());
+    scratch.path = dir;
   }
 
   std::string options;
@@ -272,13 +372,13 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
     std::vector<std::pair<std::string, std::string>> v(opts.values().begin(), opts.values().end());
     encode(w, v);
   }
-  std::vector<std::string> split_bytes(splits.size());
-  for (std::size_t i = 0; i < splits.size(); ++i) {
-    ByteWriter w(split_bytes[i]);
-    encode(w, splits[i]);
-  }
   auto progress = [&](std::string_view phase, unsigned round, std::uint64_t done, std::uint64_t total) {
     if (cfg.on_progress) cfg.on_progress(Progress{phase, round, done, total});
+  };
+  auto stop_requested = [&] { return cfg.stop_requested && cfg.stop_requested(); };
+  auto journaled = [&] {
+    return resume.active() ? "; what finished is journaled in " + journal_text + ": rerun the same command to resume"
+                           : "; no --journal: a rerun starts over";
   };
 
   std::unique_ptr<core::ThreadPool> pool;  // rank 0's reduce pool (gather mode)
@@ -295,23 +395,91 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
     }
   } end_run{ex, run_id};
 
-  const std::string scratch_text = scratch.path.string();
-  for (unsigned round = 0;; ++round) {
+  // Rounds an earlier run finished (iterative jobs): replay advance() on their outputs.
+  unsigned first_round = 0;
+  bool finished = false;
+  for (const std::string& record : resume.take_rounds()) {
+    ByteReader r(record);
+    result.map_records += r.varint();
+    result.combined_keys += r.varint();
+    result.reduced_keys = r.varint();
+    result.output_records = r.varint();
+    reduced = decode<std::vector<std::string>>(r);
+    if (reduced.size() != partitions) throw DecodeError("journal " + journal_text + ": a round with the wrong partition count");
+    for (std::uint32_t p = 0; p < partitions; ++p) outputs[p] = reduced[p];
+    result.rounds = ++first_round;
+    ++result.resumed_rounds;
+    if (!job.iterative() || !job.advance(outputs)) {
+      finished = true;
+      break;
+    }
+  }
+
+  for (unsigned round = first_round; !finished; ++round) {
+    if (stop_requested()) {
+      ex.shutdown(false, true);
+      if (resume.writer() != nullptr) resume.writer()->sync();
+      throw StoppedEarly("stopped early before " + round_text(round, job.iterative()) + "map phase" + journaled(), true);
+    }
     ex.call_on_workers<void>(kBeginTask, run_id, std::string(job.name()), options, job.state()).get();
 
-    std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string>> map_inputs;
-    map_inputs.reserve(splits.size());
-    for (const auto& b : split_bytes) map_inputs.emplace_back(run_id, b, partitions, scratch_text);
-    std::vector<std::string> mapped = ex.map<std::string>(kMapTask, map_inputs).get();
-    map_inputs.clear();
+    // Map: the splits the journal does not have (a map file it vouches for must still be there).
+    const std::string prefix = shuffle ? (scratch.path / ("map-" + std::to_string(round) + "-")).string() : "";
+    std::vector<std::string> mapped(splits.size());
+    std::vector<std::size_t> todo;
+    std::uint64_t resumed = 0;
+    for (std::size_t i = 0; i < splits.size(); ++i) {
+      std::optional<std::string> done = resume.take_task(round, i);
+      if (done && shuffle) {
+        ByteReader r(*done);
+        r.varint();
+        r.varint();
+        const bool in_file = r.varint() == 1;
+        const std::string path = in_file ? decode<std::string>(r) : "";
+        const auto offsets = in_file ? decode<std::vector<std::uint64_t>>(r) : std::vector<std::uint64_t>{};
+        std::error_code ec;
+        if (!in_file || offsets.empty() || fs::file_size(path, ec) != offsets.back() || ec) done.reset();
+      }
+      if (done) {
+        mapped[i] = std::move(*done);
+        ++resumed;
+      } else {
+        todo.push_back(i);
+      }
+    }
+    result.resumed_tasks += resumed;
+    {
+      std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string, bool>> map_inputs;
+      map_inputs.reserve(todo.size());
+      for (const std::size_t i : todo) map_inputs.emplace_back(run_id, resume.plan().encoded[i], partitions, prefix, resume.active());
+      std::vector<core::Future<std::string>> futures = ex.map_unordered<std::string>(kMapTask, map_inputs);
+      map_inputs.clear();
+      collect(
+          ex, futures, cfg, resume.writer(),
+          [&](std::size_t k, std::string&& value) {
+            resume.task_done(round, todo[k], value);
+            mapped[todo[k]] = std::move(value);
+          },
+          [&](const Tally& t) {
+            std::string m = "stopped early in " + round_text(round, job.iterative()) + "map phase: " +
+                            std::to_string(resumed + t.done) + " of " + std::to_string(splits.size()) + " map tasks done";
+            if (resumed > 0) m += " (" + std::to_string(resumed) + " from the journal)";
+            if (t.running > 0) {
+              m += "; " + std::to_string(t.running) + " still running after the drain timeout of " +
+                   std::to_string(cfg.drain_timeout.count() / 1000.0).substr(0, 5) + " s";
+            }
+            return m + journaled();
+          });
+    }
     progress("map", round, splits.size(), splits.size());
 
     std::vector<std::vector<std::string>> inline_parts(mapped.size());
     std::vector<std::pair<std::string, std::vector<std::uint64_t>>> files_parts(mapped.size());
+    std::uint64_t round_records = 0, round_keys = 0;
     for (std::size_t i = 0; i < mapped.size(); ++i) {
       ByteReader r(mapped[i]);
-      result.map_records += r.varint();
-      result.combined_keys += r.varint();
+      round_records += r.varint();
+      round_keys += r.varint();
       if (r.varint() == 0) {
         inline_parts[i] = decode<std::vector<std::string>>(r);
         if (inline_parts[i].size() != partitions) throw DecodeError("map result with the wrong partition count");
@@ -322,6 +490,8 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
       }
     }
     mapped.clear();
+    result.map_records += round_records;
+    result.combined_keys += round_keys;
 
     result.reduced_keys = 0;
     result.output_records = 0;
@@ -354,7 +524,15 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
         part_paths[p] = (scratch.path / ("part-" + std::to_string(round) + "-" + std::to_string(p) + ".bin")).string();
         reduce_inputs.emplace_back(run_id, std::move(seg), part_paths[p]);
       }
-      const std::vector<std::string> reduce_results = ex.map<std::string>(kReduceTask, reduce_inputs).get();
+      std::vector<core::Future<std::string>> futures = ex.map_unordered<std::string>(kReduceTask, reduce_inputs);
+      std::vector<std::string> reduce_results(partitions);
+      collect(
+          ex, futures, cfg, nullptr, [&](std::size_t p, std::string&& value) { reduce_results[p] = std::move(value); },
+          [&](const Tally& t) {
+            return "stopped early in " + round_text(round, job.iterative()) + "reduce phase (" + std::to_string(t.done) +
+                   " of " + std::to_string(partitions) + " partitions reduced; all " + std::to_string(splits.size()) +
+                   " map tasks done)" + journaled();
+          });
       for (std::uint32_t p = 0; p < partitions; ++p) {
         ByteReader r(reduce_results[p]);
         result.reduced_keys += r.varint();
@@ -365,14 +543,26 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
         std::error_code ec;
         fs::remove(part_paths[p], ec);
       }
+    }
+    progress("reduce", round, partitions, partitions);
+    for (std::uint32_t p = 0; p < partitions; ++p) outputs[p] = reduced[p];
+    result.rounds = round + 1;
+    if (job.iterative() && resume.active()) {
+      std::string record;
+      ByteWriter w(record);
+      w.varint(round_records);
+      w.varint(round_keys);
+      w.varint(result.reduced_keys);
+      w.varint(result.output_records);
+      encode(w, reduced);
+      resume.round_done(round, record);
+    }
+    if (shuffle) {  // the round is over (and journaled): its map files are no longer needed
       for (const auto& [path, offsets] : files_parts) {
         std::error_code ec;
         fs::remove(path, ec);
       }
     }
-    progress("reduce", round, partitions, partitions);
-    for (std::uint32_t p = 0; p < partitions; ++p) outputs[p] = reduced[p];
-    result.rounds = round + 1;
     if (!job.iterative() || !job.advance(outputs)) break;
   }
 
@@ -380,6 +570,8 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
   AtomicFile out(cfg.output);
   job.write_output(outputs, out);
   out.commit();
+  resume.finish();
+  scratch.keep = false;
   progress("write", result.rounds - 1, 1, 1);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;

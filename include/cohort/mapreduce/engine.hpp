@@ -25,10 +25,12 @@
 /// - The output does not depend on the number of threads, splits or partitions
 ///   (the bundled jobs test this); the engine reduces values in split order.
 
+#include <cohort/core/error.hpp>
 #include <cohort/mapreduce/export.hpp>
 #include <cohort/mapreduce/job.hpp>
 #include <cohort/mapreduce/options.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -66,6 +68,35 @@ struct RunConfig {
   Shuffle shuffle = Shuffle::automatic;
   std::uint64_t gather_limit = 256ull << 20;  ///< input bytes up to which `automatic` gathers
   std::filesystem::path scratch_dir;          ///< for shuffle files (empty: beside the output); shared by all ranks
+
+  /// Resumable runs (distributed engine; journal.hpp). Non-empty: rank 0
+  /// records each finished map task (and each round of an iterative job) in
+  /// this file; a rerun with the same file runs only what is missing, adopts
+  /// the journal's split plan, and refuses a journal of another job, options,
+  /// input (names, sizes, mtimes), plan or Cohort version (Errc::journal_mismatch).
+  /// Shuffle files then live in `<journal>.shuffle/` (or under scratch_dir)
+  /// and survive until the run succeeds; on success the journal is removed.
+  std::filesystem::path journal;
+  /// Polled by rank 0 (every ~20 ms and between phases): true asks the run to
+  /// stop early. It then dispatches nothing more (the executor is shut down
+  /// with cancel_pending), waits up to drain_timeout for the tasks already
+  /// out, journals what finished, and throws StoppedEarly. No output is written.
+  std::function<bool()> stop_requested;
+  std::chrono::milliseconds drain_timeout{30'000};
+};
+
+/// Thrown by run_distributed() when RunConfig::stop_requested stopped it:
+/// what finished is in the journal (if any); rerun the same command to resume.
+class COHORT_MAPREDUCE_EXPORT StoppedEarly : public Error {
+ public:
+  StoppedEarly(const std::string& message, bool drained);
+  ~StoppedEarly() override;
+  /// false: tasks were still running on the workers at the drain deadline (the
+  /// executor cannot shut down cleanly until they return).
+  bool drained() const noexcept { return drained_; }
+
+ private:
+  bool drained_;
 };
 
 struct RunResult {
@@ -82,6 +113,8 @@ struct RunResult {
   std::size_t threads = 0;
   int workers = 1;        ///< ranks that ran map tasks (distributed runs)
   bool shuffled = false;  ///< the distributed run shuffled through files
+  std::uint64_t resumed_tasks = 0;  ///< map tasks of the last round taken from the journal
+  unsigned resumed_rounds = 0;      ///< whole rounds (iterative jobs) taken from the journal
   double seconds = 0;
 };
 
