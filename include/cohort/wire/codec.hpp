@@ -14,10 +14,14 @@
 ///   (a sign that sender and receiver disagree on the types).
 /// - Every decoding failure, whatever Boost throws, is a cohort::DecodeError
 ///   naming what was decoded and the sender's rank.
+/// - Fast path: when every value is arithmetic or an enum (fixed.hpp), no
+///   archive object is built; the bytes, the checks and the error messages are
+///   those of the archive path (tests compare both).
 
 #include <cohort/core/error.hpp>
 #include <cohort/wire/archive.hpp>
 #include <cohort/wire/batch.hpp>
+#include <cohort/wire/fixed.hpp>
 
 #include <boost/archive/archive_exception.hpp>
 
@@ -35,8 +39,16 @@ namespace cohort::wire {
 /// Appends the archive of `values...` (in order) to `out`.
 template <class... A>
 void write_values(std::vector<std::byte>& out, const A&... values) {
-  OutArchive ar(out);
-  ((ar << values), ...);
+  if constexpr (all_fixed_wire_v<A...>) {
+    const std::size_t at = out.size();
+    out.resize(at + fixed_wire_size_of_v<A...>);
+    std::byte* p = out.data() + at;
+    ((p = store_fixed(p, values)), ...);
+    (void)p;
+  } else {
+    OutArchive ar(out);
+    ((ar << values), ...);
+  }
 }
 
 /// The arguments of one task as bytes: keep them to send (or resend) later with
@@ -93,6 +105,33 @@ void read_archive(std::span<const std::byte> bytes, int source_rank, std::string
   }
 }
 
+/// The fast path of the decoders: fixed wire values read in order with the
+/// archive path's checks (bytes left, bool bytes, nothing left over) and messages.
+template <class... T>
+void read_fixed(std::span<const std::byte> bytes, int source_rank, std::string_view what, std::uint64_t task_id,
+                T&... values) {
+  const std::byte* p = bytes.data();
+  std::size_t left = bytes.size();
+  [[maybe_unused]] auto one = [&](auto& v) {
+    constexpr std::size_t n = fixed_wire_size_v<std::remove_reference_t<decltype(v)>>;
+    if (n > left) {
+      throw_decode_error(what, task_id, source_rank,
+                         "truncated: needs " + std::to_string(n) + " more bytes, " + std::to_string(left) + " left");
+    }
+    if (!load_fixed(p, v)) {
+      throw_decode_error(what, task_id, source_rank,
+                         "a bool holds byte " + std::to_string(static_cast<unsigned>(*p)));
+    }
+    p += n;
+    left -= n;
+  };
+  (one(values), ...);
+  if (left != 0) {
+    throw_decode_error(what, task_id, source_rank,
+                       std::to_string(left) + " bytes left over after the last value (do both sides agree on the types?)");
+  }
+}
+
 }  // namespace detail
 
 /// Decodes one value of type T (default-constructible) from `bytes`.
@@ -102,7 +141,11 @@ T decode_value(std::span<const std::byte> bytes, int source_rank, std::string_vi
                std::uint64_t task_id = InArchive::kNoTask) {
   static_assert(std::is_default_constructible_v<T>, "decoded types must be default-constructible");
   T value{};
-  detail::read_archive(bytes, source_rank, what, task_id, [&](InArchive& ar) { ar >> value; });
+  if constexpr (is_fixed_wire_v<T>) {
+    detail::read_fixed(bytes, source_rank, what, task_id, value);
+  } else {
+    detail::read_archive(bytes, source_rank, what, task_id, [&](InArchive& ar) { ar >> value; });
+  }
   return value;
 }
 
@@ -112,8 +155,12 @@ std::tuple<A...> decode_args(std::span<const std::byte> bytes, int source_rank,
                              std::uint64_t task_id = InArchive::kNoTask) {
   static_assert((std::is_default_constructible_v<A> && ...), "argument types must be default-constructible");
   std::tuple<A...> values{};
-  detail::read_archive(bytes, source_rank, "arguments", task_id,
-                       [&](InArchive& ar) { std::apply([&](auto&... v) { ((ar >> v), ...); }, values); });
+  if constexpr (all_fixed_wire_v<A...>) {
+    std::apply([&](auto&... v) { detail::read_fixed(bytes, source_rank, "arguments", task_id, v...); }, values);
+  } else {
+    detail::read_archive(bytes, source_rank, "arguments", task_id,
+                         [&](InArchive& ar) { std::apply([&](auto&... v) { ((ar >> v), ...); }, values); });
+  }
   return values;
 }
 
@@ -126,7 +173,7 @@ template <class R>
 R decode_result(const ResultRecord& record, int rank, std::string_view host) {
   if (!record.ok()) std::rethrow_exception(to_exception(record, rank, host));
   if constexpr (std::is_void_v<R>) {
-    detail::read_archive(record.value, rank, "result", record.id, [](InArchive&) {});
+    detail::read_fixed(record.value, rank, "result", record.id);
   } else {
     return decode_value<R>(record.value, rank, "result", record.id);
   }
