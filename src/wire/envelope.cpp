@@ -56,7 +56,7 @@ struct HeaderReader {
 
 bool known_kind(std::uint16_t k) noexcept {
   return k >= static_cast<std::uint16_t>(MessageKind::task_batch) &&
-         k <= static_cast<std::uint16_t>(MessageKind::shuffle_data);
+         k <= static_cast<std::uint16_t>(MessageKind::result_array);
 }
 
 std::string hex(std::uint64_t v) {
@@ -81,6 +81,8 @@ std::string_view to_string(MessageKind kind) noexcept {
     case MessageKind::result_batch: return "result_batch";
     case MessageKind::control: return "control";
     case MessageKind::shuffle_data: return "shuffle_data";
+    case MessageKind::task_array: return "task_array";
+    case MessageKind::result_array: return "result_array";
   }
   return "unknown";
 }

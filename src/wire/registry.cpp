@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
@@ -18,14 +19,11 @@ std::int64_t steady_now_ns() noexcept {
 }
 
 namespace detail {
-namespace {
 
 std::string where(const TaskRecord& task, const InvokeContext& ctx) {
   return "task '" + std::string(task.name) + "' (id " + std::to_string(task.id) + ", attempt " +
          std::to_string(task.attempt) + ") on rank " + std::to_string(ctx.rank);
 }
-
-}  // namespace
 
 std::string demangle(const char* mangled) {
   int status = 0;
@@ -40,11 +38,11 @@ std::string demangle(const char* mangled) {
   return s;
 }
 
-void record_current_exception(ResultBatchWriter& out, const TaskRecord& task, const InvokeContext&,
-                              std::int64_t start_ns, std::int64_t end_ns, std::string_view phase) {
-  std::string type = "unknown";
+namespace {
+// Inside a catch block: the demangled type and the message of the exception being handled.
+void describe_current_exception(std::string& type, std::string& message) {
+  type = "unknown";
   if (const std::type_info* t = abi::__cxa_current_exception_type()) type = demangle(t->name());
-  std::string message(phase);
   try {
     throw;
   } catch (const std::exception& e) {
@@ -52,7 +50,23 @@ void record_current_exception(ResultBatchWriter& out, const TaskRecord& task, co
   } catch (...) {
     message += "(an exception that is not a std::exception)";
   }
+}
+}  // namespace
+
+void record_current_exception(ResultBatchWriter& out, const TaskRecord& task, const InvokeContext&,
+                              std::int64_t start_ns, std::int64_t end_ns, std::string_view phase) {
+  std::string type;
+  std::string message(phase);
+  describe_current_exception(type, message);
   out.add_error(task.id, task.attempt, Errc::remote_error, type, message, start_ns, end_ns);
+}
+
+ArrayError array_error_of_current_exception(std::uint32_t index) {
+  ArrayError e;
+  e.index = index;
+  e.status = Errc::remote_error;
+  describe_current_exception(e.type, e.message);
+  return e;
 }
 
 void record_decode_error(ResultBatchWriter& out, const TaskRecord& task, const InvokeContext& ctx,
@@ -64,6 +78,37 @@ void record_decode_error(ResultBatchWriter& out, const TaskRecord& task, const I
 }  // namespace detail
 
 Registry::Invoker::~Invoker() = default;
+
+// The general path: each task through run() into a one-record batch, whose
+// record is then copied into the array (value bytes or error).
+void Registry::Invoker::run_array(const TaskArray& tasks, std::size_t begin, std::size_t end,
+                                  std::span<std::byte> values, std::vector<ArrayError>& errors,
+                                  const InvokeContext& ctx) const {
+  ResultBatchWriter scratch;
+  for (std::size_t i = begin; i < end; ++i) {
+    const TaskRecord task{tasks.id_of(i), tasks.attempt, tasks.name, tasks.args_of(i)};
+    run(task, scratch, ctx);
+    const ResultBatch one = ResultBatch::decode(scratch.finish(0), ctx.rank);
+    const auto index = static_cast<std::uint32_t>(i);
+    if (one.size() != 1) {
+      errors.push_back({index, Errc::invalid_state, "cohort::Error",
+                        detail::where(task, ctx) + ": its invoker wrote " + std::to_string(one.size()) +
+                            " records instead of one"});
+      continue;
+    }
+    const ResultRecord& r = one[0];
+    if (!r.ok()) {
+      errors.push_back({index, r.status, std::string(r.error_type), std::string(r.error_message)});
+    } else if (r.value.size() != tasks.result_size) {
+      errors.push_back({index, Errc::decode_error, "cohort::DecodeError",
+                        detail::where(task, ctx) + ": its result is " + std::to_string(r.value.size()) +
+                            " bytes, the caller expects " + std::to_string(tasks.result_size) +
+                            " (do both sides agree on the result type?)"});
+    } else if (!r.value.empty()) {
+      std::memcpy(values.data() + i * tasks.result_size, r.value.data(), r.value.size());
+    }
+  }
+}
 
 Registry::Registry() = default;
 Registry::~Registry() = default;
@@ -109,6 +154,20 @@ void Registry::invoke(const TaskRecord& task, ResultBatchWriter& out, const Invo
                 "no task named '" + std::string(task.name) + "' is registered on rank " + std::to_string(ctx.rank) +
                     " (task id " + std::to_string(task.id) + "); registered: " + std::to_string(entries_.size()) +
                     " tasks");
+}
+
+void Registry::invoke_array(const TaskArray& tasks, std::size_t begin, std::size_t end, std::span<std::byte> values,
+                            std::vector<ArrayError>& errors, const InvokeContext& ctx) const {
+  if (const Invoker* invoker = find(tasks.name)) {
+    invoker->run_array(tasks, begin, end, values, errors, ctx);
+    return;
+  }
+  for (std::size_t i = begin; i < end; ++i) {
+    errors.push_back({static_cast<std::uint32_t>(i), Errc::unknown_task, "cohort::Error",
+                      "no task named '" + std::string(tasks.name) + "' is registered on rank " +
+                          std::to_string(ctx.rank) + " (task id " + std::to_string(tasks.id_of(i)) +
+                          "); registered: " + std::to_string(entries_.size()) + " tasks"});
+  }
 }
 
 void Registry::invoke_all(const TaskBatch& batch, ResultBatchWriter& out, const InvokeContext& ctx) const {

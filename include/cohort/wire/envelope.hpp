@@ -45,6 +45,8 @@ enum class MessageKind : std::uint16_t {
   result_batch = 2,  ///< ResultBatch (batch.hpp)
   control = 3,       ///< scheduler <-> worker control (payload defined by the cluster layer)
   shuffle_data = 4,  ///< key/value data between workers (payload defined by mapreduce)
+  task_array = 5,    ///< TaskArray (array_batch.hpp): columnar tasks of one name
+  result_array = 6,  ///< ResultArray (array_batch.hpp): the answer to a task_array
 };
 
 /// "task_batch", ... ; "unknown" for a value outside the enum.

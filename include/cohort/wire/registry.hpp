@@ -26,7 +26,18 @@
 /// - the task throws -> error record Errc::remote_error with the exception's
 ///   demangled type ("std::out_of_range") and what() ("" if not a std::exception);
 /// - else an ok record with the encoded result (empty for void) and timing.
+///
+/// Contract of invoke_array(tasks, begin, end, values, errors, ctx): the same
+/// outcomes for tasks [begin, end) of a columnar TaskArray (array_batch.hpp),
+/// without a record per task: task i's result is written to
+/// values[i * result_size ..], a failure is appended to `errors` (index i, the
+/// status, type and message the record path would give). Tasks registered
+/// with add() whose arguments and result are fixed wire types (fixed.hpp) run
+/// in a tight loop; any other task, or sizes that differ from the array's,
+/// goes through run() one task at a time (a result of the wrong size is a
+/// decode_error). Never throws because of a task (only std::bad_alloc).
 
+#include <cohort/wire/array_batch.hpp>
 #include <cohort/wire/batch.hpp>
 #include <cohort/wire/codec.hpp>
 #include <cohort/wire/export.hpp>
@@ -61,6 +72,10 @@ class COHORT_WIRE_EXPORT Registry {
     virtual void run(const TaskRecord& task, ResultBatchWriter& out, const InvokeContext& ctx) const = 0;
     /// The C++ signature, demangled, e.g. "int (int, std::string)".
     virtual std::string signature() const = 0;
+    /// Runs tasks [begin, end) of a task array (see invoke_array()). This
+    /// default runs each through run(); add()'s invoker has a fast loop.
+    virtual void run_array(const TaskArray& tasks, std::size_t begin, std::size_t end, std::span<std::byte> values,
+                           std::vector<ArrayError>& errors, const InvokeContext& ctx) const;
   };
 
   Registry();
@@ -89,6 +104,10 @@ class COHORT_WIRE_EXPORT Registry {
   /// Runs every task of `batch` in order on the calling thread (ctx.source_rank
   /// is taken from the batch).
   void invoke_all(const TaskBatch& batch, ResultBatchWriter& out, const InvokeContext& ctx = {}) const;
+  /// Runs tasks [begin, end) of a columnar array (see the contract above);
+  /// `values` is the array's whole value block (ArrayResultWriter::values()).
+  void invoke_array(const TaskArray& tasks, std::size_t begin, std::size_t end, std::span<std::byte> values,
+                    std::vector<ArrayError>& errors, const InvokeContext& ctx = {}) const;
 
  private:
   struct Hash {
@@ -104,6 +123,8 @@ namespace detail {
 COHORT_WIRE_EXPORT void record_current_exception(ResultBatchWriter& out, const TaskRecord& task,
                                                  const InvokeContext& ctx, std::int64_t start_ns,
                                                  std::int64_t end_ns, std::string_view phase);
+/// Inside a catch block: the ArrayError for the exception being handled.
+COHORT_WIRE_EXPORT ArrayError array_error_of_current_exception(std::uint32_t index);
 /// Appends the decode_error record for a task whose arguments did not decode.
 COHORT_WIRE_EXPORT void record_decode_error(ResultBatchWriter& out, const TaskRecord& task,
                                             const InvokeContext& ctx, const DecodeError& error);

@@ -64,7 +64,7 @@ TEST(Envelope, RoundTrip) {
 
 TEST(Envelope, EmptyPayloadAndEveryKind) {
   for (auto kind : {MessageKind::task_batch, MessageKind::result_batch, MessageKind::control,
-                    MessageKind::shuffle_data}) {
+                    MessageKind::shuffle_data, MessageKind::task_array, MessageKind::result_array}) {
     EnvelopeHeader h;
     h.kind = kind;
     const auto m = encode_envelope(h, {});
@@ -106,7 +106,7 @@ TEST(EnvelopeGarbage, BadChecksum) {
 }
 
 TEST(EnvelopeGarbage, UnknownKind) {
-  for (std::uint16_t kind : {0, 5, 999, 65535}) {
+  for (std::uint16_t kind : {0, 7, 999, 65535}) {
     auto m = sample();
     poke_sealed<std::uint16_t>(m, 6, kind);
     const auto e = decode_error_of(m);

@@ -101,6 +101,50 @@ class TypedInvoker<F, R, std::tuple<A...>> final : public Registry::Invoker {
     }
   }
 
+  void run_array(const TaskArray& tasks, std::size_t begin, std::size_t end, std::span<std::byte> values,
+                 std::vector<ArrayError>& errors, const InvokeContext& ctx) const override {
+    if constexpr (all_fixed_wire_v<std::decay_t<A>...> && (std::is_void_v<R> || is_fixed_wire_v<R>)) {
+      constexpr std::size_t kArgs = fixed_wire_size_of_v<std::decay_t<A>...>;
+      constexpr std::size_t kResult = [] {
+        if constexpr (std::is_void_v<R>) {
+          return std::size_t{0};
+        } else {
+          return fixed_wire_size_v<R>;
+        }
+      }();
+      if (tasks.arg_size == kArgs && tasks.result_size == kResult) {
+        for (std::size_t i = begin; i < end; ++i) {
+          std::tuple<std::decay_t<A>...> args;
+          const std::byte* p = tasks.args.data() + i * kArgs;
+          const bool decoded = std::apply(
+              [&p](auto&... v) {
+                return ([&p](auto& one) {
+                  const bool ok = load_fixed(p, one);
+                  p += fixed_wire_size_v<std::remove_reference_t<decltype(one)>>;
+                  return ok;
+                }(v) && ...);
+              },
+              args);
+          if (!decoded) {  // a bad bool byte: the record path words the error
+            Invoker::run_array(tasks, i, i + 1, values, errors, ctx);
+            continue;
+          }
+          try {
+            if constexpr (std::is_void_v<R>) {
+              call(args, std::index_sequence_for<A...>{});
+            } else {
+              store_fixed(values.data() + i * kResult, call(args, std::index_sequence_for<A...>{}));
+            }
+          } catch (...) {
+            errors.push_back(array_error_of_current_exception(static_cast<std::uint32_t>(i)));
+          }
+        }
+        return;
+      }
+    }
+    Invoker::run_array(tasks, begin, end, values, errors, ctx);
+  }
+
   std::string signature() const override {
     std::string s = type_name<R>() + " (";
     bool first = true;
