@@ -3,6 +3,7 @@
 
 #include <cohort/cluster/abort.hpp>
 #include <cohort/core/cpu.hpp>
+#include <cohort/core/error.hpp>
 
 #include <signal.h>
 #include <time.h>
@@ -88,6 +89,13 @@ void apply_journal_options(const JournalOptions& o, mapreduce::RunConfig& cfg) {
   }
   cfg.drain_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.drain_timeout * 1000));
   if (o.split_size != 0) cfg.split_bytes = o.split_size;
+  // Advanced, for tests and tuning: how map results reach the reducers.
+  if (const char* s = std::getenv("COHORT_SHUFFLE"); s != nullptr && *s != '\0') {
+    const std::string mode = s;
+    if (mode == "files") cfg.shuffle = mapreduce::RunConfig::Shuffle::files;
+    else if (mode == "gather") cfg.shuffle = mapreduce::RunConfig::Shuffle::gather;
+    else if (mode != "auto") throw Error(Errc::invalid_argument, "COHORT_SHUFFLE='" + mode + "': expected auto, gather or files");
+  }
   cfg.stop_requested = [] { return g_signal.load(std::memory_order_relaxed) != 0; };
 }
 

@@ -41,7 +41,8 @@ void set_stop_role(bool root);
 void limit_dispatch_ahead(cluster::ClusterOptions& options);
 
 /// Rank 0: the journal (default: beside the output when SLURM_JOB_ID is set),
-/// drain timeout, split size and the stop flag, into `cfg`.
+/// drain timeout, split size, the stop flag, and COHORT_SHUFFLE (auto, gather
+/// or files: an advanced knob, e.g. to test the shuffle path on small inputs).
 void apply_journal_options(const JournalOptions& options, mapreduce::RunConfig& cfg);
 
 /// Rank 0: says why the run stopped and how to resume; returns kResumeExit.

@@ -14,6 +14,9 @@
 #     torn       an interrupted journal whose last record is torn (cut short)
 #                still resumes, and the output is right
 #     garbage    --journal naming a file that is not a journal: exit 6
+#     shuffle    the same as resume with COHORT_SHUFFLE=files: map results in
+#                scratch files, which must survive the stop beside the journal
+#                (j.shuffle/) and be removed once the resumed run succeeds
 #     kmeans     an iterative job interrupted after some rounds resumes from
 #                its journaled rounds and ends with the uninterrupted centroids
 set -euo pipefail
@@ -103,6 +106,14 @@ case "$case_" in
     wordcount_setup
     interrupt USR1 1 "${wc_args[@]}" --output "$tmp/out.tsv"
     check_resume 1
+    ;;
+  shuffle)
+    export COHORT_SHUFFLE=files
+    wordcount_setup
+    interrupt USR1 1 "${wc_args[@]}" --output "$tmp/out.tsv"
+    ls j.shuffle/map-0-*.bin >/dev/null 2>&1 || fail "no map files kept in j.shuffle/ beside the journal"
+    check_resume 1
+    [ ! -e j.shuffle ] || fail "j.shuffle/ is still there after success"
     ;;
   sigterm)
     wordcount_setup
