@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -465,8 +466,9 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
                             std::to_string(resumed + t.done) + " of " + std::to_string(splits.size()) + " map tasks done";
             if (resumed > 0) m += " (" + std::to_string(resumed) + " from the journal)";
             if (t.running > 0) {
-              m += "; " + std::to_string(t.running) + " still running after the drain timeout of " +
-                   std::to_string(cfg.drain_timeout.count() / 1000.0).substr(0, 5) + " s";
+              char drain[32];
+              std::snprintf(drain, sizeof drain, "%g", static_cast<double>(cfg.drain_timeout.count()) / 1000.0);
+              m += "; " + std::to_string(t.running) + " not back within the drain timeout of " + drain + " s";
             }
             return m + journaled();
           });
