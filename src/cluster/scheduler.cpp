@@ -34,6 +34,7 @@ Scheduler::~Scheduler() {
   shutdown_timer_.cancel();
   // Whatever is still unsettled (the runtime is going down): break the promises
   // rather than leave anyone waiting.
+  abandon_arrays();
   for (std::uint64_t id = table_.front_id(); id < table_.end_id(); ++id) {
     Entry& e = table_[id];
     if (e.sub == nullptr) continue;
@@ -74,6 +75,10 @@ void Scheduler::add(std::unique_ptr<Submission> s) {
   if (n > UINT32_MAX)
     throw Error(Errc::invalid_argument, "one submission of " + std::to_string(n) + " tasks of '" + s->name +
                                             "': at most 2^32 - 1 per call");
+  if (s->columnar && s->targets.empty()) {
+    add_columnar(std::move(s));
+    return;
+  }
   Submission* raw = s.get();
   const std::uint64_t first = table_.end_id();
   for (std::uint64_t i = 0; i < n; ++i)
@@ -177,6 +182,7 @@ std::size_t Scheduler::send_batch(int rank, std::size_t budget) {
   WorkerState& w = workers_[static_cast<std::size_t>(rank)];
   if (!w.ready || w.acked) return 0;
   if (w.batches >= options_.credits) return 0;
+  if (!blocks_.empty() && queue_.empty() && w.pinned.empty()) return send_array(rank, budget);
   const std::size_t room = std::min(batch_size(), budget);
   const std::uint64_t batch = next_batch_++;
   const auto now = std::chrono::steady_clock::now();
@@ -248,6 +254,7 @@ void Scheduler::on_message(int source, std::span<const std::byte> bytes) {
       throw DecodeError("a message from a rank outside the world", source);
     switch (v.header.kind) {
       case wire::MessageKind::result_batch: on_results(source, bytes); break;
+      case wire::MessageKind::result_array: on_array_results(source, bytes); break;
       case wire::MessageKind::control: on_control(source, decode_control(v.payload, source)); break;
       default:
         throw DecodeError(std::string("unexpected ") + std::string(wire::to_string(v.header.kind)) +
@@ -447,6 +454,7 @@ void Scheduler::answered(int rank, std::uint64_t batch) {
 
 // A worker could not read batch `batch`: its tasks will never come back.
 void Scheduler::fail_batch(int rank, std::uint64_t batch, const std::string& why) {
+  if (fail_array(rank, batch, why)) return;
   WorkerState& w = workers_[static_cast<std::size_t>(rank)];
   for (std::uint64_t id = table_.front_id(); id < table_.end_id(); ++id) {
     Entry& e = table_[id];
@@ -491,6 +499,10 @@ void Scheduler::on_timer() {
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
     const Deadline d = deadlines_.top();
     deadlines_.pop();
+    if (d.array) {
+      on_array_timeout(d.id);
+      continue;
+    }
     Entry* e = find(d.id);
     if (e == nullptr || e->state != State::running || e->attempt != d.attempt) continue;
     Submission& s = *e->sub;
@@ -536,6 +548,7 @@ void Scheduler::request_shutdown(bool cancel_pending, core::UniqueFunction<void(
       queue_.pop_front();
       for (id = r.first; id < r.first + r.count; ++id) cancel(id);
     }
+    cancel_blocks();
     queued_ = 0;
     for (int rank : worker_ranks_) {
       auto& pinned = workers_[static_cast<std::size_t>(rank)].pinned;

@@ -15,6 +15,10 @@
 // - Stop: once shutdown is requested and nothing is queued or out, every
 //   worker gets `stop`; the runtime is down when all have acknowledged (or the
 //   job is aborted past ClusterOptions::shutdown_deadline).
+// - Columnar submissions (map over fixed-size types) are queued as blocks and
+//   sent as task arrays: one record per batch (ArrayOut), not per task; credit,
+//   timeouts and cancellation work per batch; a failed task of an array is
+//   retried as an array of one (scheduler_arrays.cpp).
 // - Events: with ClusterOptions::observer set, every step above is told to it
 //   (observe/event.hpp), and each worker's clock offset is measured when it
 //   says hello (kClockPings ping-pongs, the shortest round trip wins). Without
@@ -85,9 +89,25 @@ class Scheduler {
   };
   struct Deadline {
     std::chrono::steady_clock::time_point at;
-    std::uint64_t id;
+    std::uint64_t id;  // task id, or batch id for an array
     std::uint32_t attempt;
+    bool array = false;
     bool operator>(const Deadline& o) const { return at > o.at; }
+  };
+  struct Block {  // columnar tasks first .. first + count - 1 of sub, waiting, all at one attempt
+    Submission* sub;
+    std::uint64_t first;
+    std::uint64_t count;
+    std::uint32_t attempt;
+  };
+  struct ArrayOut {  // a task array out on a worker
+    Submission* sub;        // not used once timed_out (the submission may be gone)
+    std::uint64_t first;    // index in sub
+    std::uint64_t first_id;
+    std::uint32_t count;
+    std::uint32_t attempt;
+    int rank;
+    bool timed_out;
   };
 
   Entry* find(std::uint64_t id);
@@ -105,6 +125,15 @@ class Scheduler {
   void check_drained();
   void fail_batch(int rank, std::uint64_t batch, const std::string& why);
   void answered(int rank, std::uint64_t batch);
+  // Columnar submissions (scheduler_arrays.cpp).
+  void add_columnar(std::unique_ptr<Submission> s);
+  std::size_t send_array(int rank, std::size_t budget);
+  void on_array_results(int source, std::span<const std::byte> message);
+  void on_array_timeout(std::uint64_t batch);
+  bool fail_array(int rank, std::uint64_t batch, const std::string& why);
+  void cancel_blocks();
+  void abandon_arrays();
+  void settle_range(Submission& s, std::uint64_t count);
   // Events (only with an observer).
   void emit(observe::Event e) const;
   void emit_counters() const;
@@ -134,6 +163,8 @@ class Scheduler {
   std::size_t rr_ = 0;
   bool dispatch_posted_ = false;
   wire::TaskBatchWriter writer_;
+  std::deque<Block> blocks_;                                // columnar tasks waiting (counted in queued_)
+  std::unordered_map<std::uint64_t, ArrayOut> arrays_out_;  // by batch id
 
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
   core::TimerHandle timer_;

@@ -40,6 +40,23 @@ class TaskTable {
     return end_++;
   }
 
+  /// Hands out ids end_id() .. end_id() + n - 1 without entries (columnar
+  /// tasks, tracked per batch elsewhere): free while the table is empty (the
+  /// window restarts past them), else n copies of `filler` (say, retired entries).
+  void skip(std::uint64_t n, const T& filler) {
+    if (!empty()) {
+      for (std::uint64_t i = 0; i < n; ++i) push_back(filler);
+      return;
+    }
+    while (!chunks_.empty()) {
+      if (spare_.size() < 4) spare_.push_back(std::move(chunks_.back()));
+      chunks_.pop_back();
+    }
+    end_ += n;
+    front_ = end_;
+    chunk_base_ = end_;
+  }
+
   void pop_front() noexcept {
     ++front_;
     if (front_ - chunk_base_ == kChunk) {

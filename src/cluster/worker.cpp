@@ -84,6 +84,11 @@ void Worker::on_message(int source, std::span<const std::byte> bytes) {
         ++active_batches_;
         run_batch(std::vector<std::byte>(bytes.begin(), bytes.end()), source);
         break;
+      case wire::MessageKind::task_array:
+        if (stop_requested_) throw DecodeError("a task array after stop", source);
+        ++active_batches_;
+        run_array(std::vector<std::byte>(bytes.begin(), bytes.end()), source);
+        break;
       case wire::MessageKind::control: {
         const Control c = decode_control(v.payload, source);
         if (c.op == ControlOp::ping) {

@@ -11,6 +11,11 @@
 // then (with ClusterOptions::collect_worker_events) the events it recorded,
 // then `stop_ack`, then calls on_stopped (the runtime flushes and ends).
 // Pings from rank 0 (clock offsets) are answered at once, from the loop thread.
+//
+// Task arrays (columnar map batches, worker_arrays.cpp) run on the pool in
+// chunks that the first pool thread shares only when the first chunk says the
+// rest is worth a wake-up; values go straight into the answer's buffer, and the
+// loop is woken once per array, to send it.
 
 #include <cohort/cluster/options.hpp>
 #include <cohort/core/event_loop.hpp>
@@ -23,6 +28,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +52,10 @@ class Worker {
 
  private:
   struct Job;
+  struct ArrayJob;
+  void run_array(std::vector<std::byte> message, int source);
+  void work_on(const std::shared_ptr<ArrayJob>& job, bool first);
+  void finish_array(const std::shared_ptr<ArrayJob>& job);
   void run_batch(std::vector<std::byte> message, int source);
   void absorb(wire::ResultBatchWriter&& part, bool batch_done);
   void report(const std::string& what, std::uint64_t batch_id);

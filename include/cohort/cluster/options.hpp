@@ -47,6 +47,13 @@ struct ClusterOptions {
   /// Stamp each task's start and end (steady clock) into its result record,
   /// for traces and reports; off, the two clock reads per task are saved.
   bool record_task_times = false;
+  /// map() over arithmetic/enum inputs (or tuples of them) with an
+  /// arithmetic/enum (or void) result sends columnar task arrays
+  /// (wire/array_batch.hpp): the name once, the arguments and results as
+  /// arrays, per-batch instead of per-task work on every rank. Only without
+  /// record_task_times, observer and collect_worker_events (they want a record
+  /// per task). Off: every task travels as its own record.
+  bool array_batches = true;
   /// Rank 0: receives the runtime's events (cohort/observe/event.hpp): tasks
   /// queued, dispatched, finished, failed, retried; batches; workers joining
   /// and their clock offsets (measured by ping-pong when set). Must outlive

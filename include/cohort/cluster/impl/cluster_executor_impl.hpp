@@ -7,6 +7,7 @@
 #include <cohort/core/promise.hpp>
 #include <cohort/wire/batch.hpp>
 #include <cohort/wire/codec.hpp>
+#include <cohort/wire/fixed.hpp>
 
 #include <exception>
 #include <algorithm>
@@ -23,6 +24,42 @@ template <class T>
 struct IsTuple : std::false_type {};
 template <class... T>
 struct IsTuple<std::tuple<T...>> : std::true_type {};
+
+/// Whether map's inputs of type In travel as fixed-size columns, and their size.
+template <class In>
+struct FixedInput {
+  static constexpr bool value = wire::is_fixed_wire_v<In>;
+  static constexpr std::size_t size() {
+    if constexpr (value) {
+      return wire::fixed_wire_size_v<In>;
+    } else {
+      return 0;
+    }
+  }
+};
+template <class... T>
+struct FixedInput<std::tuple<T...>> {
+  static constexpr bool value = wire::all_fixed_wire_v<T...>;
+  static constexpr std::size_t size() {
+    if constexpr (value) {
+      return wire::fixed_wire_size_of_v<T...>;
+    } else {
+      return 0;
+    }
+  }
+};
+template <class R>
+constexpr std::size_t fixed_result_size() {
+  if constexpr (wire::is_fixed_wire_v<R>) {
+    return wire::fixed_wire_size_v<R>;
+  } else {
+    return 0;  // void (or not columnar at all)
+  }
+}
+/// Task arrays need no per-task record; observers and task times want one.
+inline bool arrays_allowed(const ClusterOptions& o) {
+  return o.array_batches && !o.record_task_times && o.observer == nullptr && !o.collect_worker_events;
+}
 
 /// Appends one task's arguments: a tuple is spread into several arguments.
 template <class In>
@@ -100,6 +137,29 @@ class GatherState {
     }
     done(1);
   }
+  /// Tasks i .. i + count - 1 (ids id ..) finished ok with these result bytes.
+  void deliver_values(std::size_t i, std::uint64_t id, std::size_t count, std::span<const std::byte> bytes,
+                      int rank) {
+    if constexpr (!std::is_void_v<R>) {
+      const std::size_t size = count == 0 ? 0 : bytes.size() / count;
+      for (std::size_t j = 0; j < count; ++j) {
+        const auto one = bytes.subspan(j * size, size);
+        if constexpr (wire::is_fixed_wire_v<R>) {
+          R v{};
+          if (one.size() == wire::fixed_wire_size_v<R> && wire::load_fixed(one.data(), v)) {
+            values_[i + j] = v;
+            continue;
+          }
+        }
+        try {  // the checks and words of the record path
+          values_[i + j] = wire::decode_value<R>(one, rank, "result", id + j);
+        } catch (...) {
+          note_error(i + j, std::current_exception());
+        }
+      }
+    }
+    done(count);
+  }
   void fail(std::size_t i, std::exception_ptr e, std::size_t count = 1) {
     note_error(i, std::move(e));
     done(count);
@@ -147,6 +207,13 @@ class GatherChunk final : public Submission {
     state_->deliver(offset_ + i, r, rank, host);
   }
   void fail(std::size_t i, std::exception_ptr e) override { state_->fail(offset_ + i, std::move(e)); }
+  void deliver_values(std::size_t first, std::size_t count, std::span<const std::byte> values, int rank,
+                      std::string_view) override {
+    state_->deliver_values(offset_ + first, first_id + first, count, values, rank);
+  }
+  void fail_range(std::size_t first, std::size_t count, std::exception_ptr e) override {
+    state_->fail(offset_ + first, std::move(e), count);
+  }
   void cancel(std::size_t) override { state_->cancel(); }
   bool abandoned(std::size_t) const override { return state_->abandoned(); }
 
@@ -192,6 +259,11 @@ core::Future<Gathered<R>> ClusterExecutor::map(std::string_view name, const Rang
   check_root("map");
   std::size_t n = 0;
   for (auto it = std::begin(inputs); it != std::end(inputs); ++it) ++n;
+  using In = std::remove_cvref_t<decltype(*std::begin(inputs))>;
+  bool columnar = false;
+  if constexpr (detail::FixedInput<In>::value && (std::is_void_v<R> || wire::is_fixed_wire_v<R>)) {
+    columnar = detail::arrays_allowed(options());
+  }
   auto state = std::make_shared<detail::GatherState<R>>(n);
   auto future = state->future();
   std::size_t offset = 0;
@@ -207,7 +279,14 @@ core::Future<Gathered<R>> ClusterExecutor::map(std::string_view name, const Rang
         chunk = std::make_unique<detail::GatherChunk<R>>(state, offset);
         chunk->name = std::string(name);
         chunk->policy = policy;
-        chunk->ends.reserve(std::min(detail::kMapChunk, n - offset));
+        if (columnar) {
+          chunk->columnar = true;
+          chunk->arg_size = static_cast<std::uint32_t>(detail::FixedInput<In>::size());
+          chunk->result_size = static_cast<std::uint32_t>(detail::fixed_result_size<R>());
+          chunk->args.reserve(std::min(detail::kMapChunk, n - offset) * chunk->arg_size);
+        } else {
+          chunk->ends.reserve(std::min(detail::kMapChunk, n - offset));
+        }
       }
       detail::append_args(*chunk, in);
       if (chunk->size() == detail::kMapChunk) flush();
