@@ -35,10 +35,11 @@ void map_chunk(int, char* text, int size, KeyValue* kv, void*) {
   std::string pending;
   // The chunk may carry a trailing NUL: the word rule treats it as a separator.
   bench::count_words(text, static_cast<std::size_t>(size), pending, counts);
-  if (!pending.empty()) bench::add_word(counts, pending);
-  for (const auto& [word, n] : counts)
-    kv->add(const_cast<char*>(word.data()), static_cast<int>(word.size()),
-            reinterpret_cast<char*>(const_cast<std::uint64_t*>(&n)), static_cast<int>(sizeof n));
+  if (!pending.empty()) counts.add(pending);
+  counts.for_each([&](const std::string& word, std::uint64_t n) {
+    kv->add(const_cast<char*>(word.data()), static_cast<int>(word.size()), reinterpret_cast<char*>(&n),
+            static_cast<int>(sizeof n));
+  });
 }
 
 std::uint64_t sum_values(const char* values, int nvalues, const int* valuebytes) {
@@ -75,7 +76,7 @@ void collect(char* key, int keybytes, char* value, int, void* ptr) {
   auto* counts = static_cast<bench::WordCounts*>(ptr);
   std::uint64_t n = 0;
   std::memcpy(&n, value, sizeof n);
-  bench::add_word(*counts, std::string_view(key, static_cast<std::size_t>(keybytes)), n);
+  counts->add(std::string_view(key, static_cast<std::size_t>(keybytes)), n);
 }
 
 int usage(int rank, const char* why) {
@@ -151,7 +152,7 @@ int main(int argc, char** argv) {
   mr->scan(collect, &counts);  // only rank 0 holds pairs after gather(1)
   delete mr;
   if (rank == 0) {
-    if (!bench::write_tsv(bench::sorted(std::move(counts)), output.c_str())) {
+    if (!bench::write_tsv(bench::sorted(counts), output.c_str())) {
       std::fprintf(stderr, "wordcount_mrmpi: cannot write %s\n", output.c_str());
       rc = 6;
     }
