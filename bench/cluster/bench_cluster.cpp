@@ -2,12 +2,16 @@
 // side by side in one run, over the same empty tasks and the same batching.
 //
 //   mpirun -n 4 --oversubscribe bench_cluster [--tasks N] [--batch B]
-//          [--credits K] [--repeat R] [--only raw|cohort]
+//          [--credits K] [--repeat R] [--only raw|cohort] [--records]
 //
 // Prints, on rank 0, the median tasks/s of R repeats for each side and the
-// ratio cohort/raw. Cohort runs ClusterExecutor::map<uint64_t>("noop", ids) with
-// max_batch = --batch and credits = --credits. Exits non-zero if a checksum
-// shows a task lost or doubled.
+// ratio cohort/raw, then the CPU time per task (process CPU clock, all threads)
+// of rank 0 and of the workers together: on a loaded machine the rates move
+// with the load, the CPU per task much less. Cohort runs
+// ClusterExecutor::map<uint64_t>("noop", ids) with max_batch = --batch and
+// credits = --credits; --records turns columnar task arrays off (one record per
+// task, the path of non-arithmetic types). Exits non-zero if a checksum shows a
+// task lost or doubled.
 #include "raw_farm.hpp"
 
 #include <cohort/cluster/cluster_executor.hpp>
@@ -22,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -33,12 +38,13 @@ struct Options {
   std::size_t threads = 0;
   long idle_us = -1;  // -1: ClusterOptions' default
   std::string only;
+  bool records = false;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench_cluster: %s\nusage: bench_cluster [--tasks N] [--batch B] [--credits K] [--repeat R] "
-               "[--threads T] [--idle-us U] [--only raw|cohort]\n",
+               "[--threads T] [--idle-us U] [--only raw|cohort] [--records]\n",
                why);
   std::exit(2);
 }
@@ -58,6 +64,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--only") o.only = value();
     else if (a == "--threads") o.threads = std::strtoull(value(), nullptr, 10);
     else if (a == "--idle-us") o.idle_us = std::atol(value());
+    else if (a == "--records") o.records = true;
     else usage(("unknown option " + a).c_str());
   }
   if (o.farm.tasks == 0 || o.farm.batch == 0 || o.farm.credits < 1 || o.repeat < 1) usage("values must be positive");
@@ -67,6 +74,22 @@ Options parse(int argc, char** argv) {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Collective: CPU seconds of rank 0 and of all other ranks together.
+void report_cpu(const char* label, double mine, bool root, double tasks) {
+  double others = 0;
+  const double contribution = root ? 0.0 : mine;
+  MPI_Reduce(&contribution, &others, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (root)
+    std::printf("%s cpu/task: rank 0 %.1f ns, workers %.1f ns (all threads, whole section)\n", label,
+                1e9 * mine / tasks, 1e9 * others / tasks);
 }
 
 }  // namespace
@@ -81,9 +104,10 @@ int main(int argc, char** argv) {
   int status = 0;
 
   if (root)
-    std::printf("bench_cluster: %llu empty tasks, batch %llu, credits %d, %d rank(s) (%d worker(s)), %d repeat(s)\n",
+    std::printf("bench_cluster: %llu empty tasks, batch %llu, credits %d, %d rank(s) (%d worker(s)), %d repeat(s)%s\n",
                 static_cast<unsigned long long>(n), static_cast<unsigned long long>(opt.farm.batch),
-                opt.farm.credits, session.size(), session.size() - 1, opt.repeat);
+                opt.farm.credits, session.size(), session.size() - 1, opt.repeat,
+                opt.records ? ", Cohort with one record per task" : "");
 
   double raw_rate = 0;
   if (opt.only != "cohort") {
@@ -91,6 +115,8 @@ int main(int argc, char** argv) {
       if (root) std::printf("raw farm   : skipped (needs >= 2 ranks: one master, one worker)\n");
     } else {
       std::vector<double> rates;
+      MPI_Barrier(MPI_COMM_WORLD);
+      const double cpu0 = cpu_seconds();
       for (int r = 0; r < opt.repeat; ++r) {
         MPI_Barrier(MPI_COMM_WORLD);
         bench::FarmResult res = bench::run_raw_farm(opt.farm);
@@ -103,11 +129,13 @@ int main(int argc, char** argv) {
           }
         }
       }
+      const double cpu = cpu_seconds() - cpu0;
       if (root) {
         raw_rate = median(rates);
         std::printf("raw farm   : %12.0f tasks/s (median of %d; min %.0f, max %.0f)\n", raw_rate, opt.repeat,
                     *std::min_element(rates.begin(), rates.end()), *std::max_element(rates.begin(), rates.end()));
       }
+      report_cpu("raw farm  ", cpu, root, static_cast<double>(n) * opt.repeat);
     }
   }
 
@@ -119,7 +147,9 @@ int main(int argc, char** argv) {
     co.max_batch = opt.farm.batch;
     co.credits = opt.farm.credits;
     co.threads = opt.threads;
+    co.array_batches = !opt.records;
     if (opt.idle_us >= 0) co.max_idle_wait = std::chrono::microseconds(opt.idle_us);
+    const double cpu0 = cpu_seconds();
     {
       cohort::cluster::ClusterExecutor ex(registry, co);
       if (ex.is_root()) {
@@ -147,6 +177,8 @@ int main(int argc, char** argv) {
       }
       ex.serve();
     }
+    report_cpu(opt.records ? "cohort map (records)" : "cohort map", cpu_seconds() - cpu0, root,
+               static_cast<double>(n) * opt.repeat);
   }
   MPI_Barrier(MPI_COMM_WORLD);
   return status;
