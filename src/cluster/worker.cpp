@@ -19,10 +19,14 @@ std::int64_t no_clock() { return 0; }  // task times off: 0 means "not measured"
 }
 
 // One decoded task batch, shared by the slices that run it.
+// Each slice leaves its results in its own slot; the slice that finishes last
+// hands them all to the loop at once (one loop wake-up per batch, not per slice).
 struct Worker::Job {
   explicit Job(wire::TaskBatch b) : batch(std::move(b)) {}
   wire::TaskBatch batch;
-  std::size_t slices_left = 0;  // counted down on the loop thread, as the slices' results arrive
+  std::vector<wire::ResultBatchWriter> parts;    // by slice
+  std::vector<std::vector<observe::Event>> ran;  // by slice (collect_ only)
+  std::atomic<std::size_t> slices_left{0};
 };
 
 Worker::Worker(core::EventLoop& loop, core::ThreadPool& pool, const wire::Registry& registry,
@@ -133,7 +137,9 @@ void Worker::run_batch(std::vector<std::byte> message, int source) {
     }
     const std::size_t n = job->batch.size();
     const std::size_t slices = std::clamp<std::size_t>(n / kMinSlice, 1, std::max<std::size_t>(pool_.size(), 1));
-    job->slices_left = slices;  // read on the loop thread only after the posts below
+    job->parts.resize(slices);
+    job->ran.resize(slices);
+    job->slices_left.store(slices, std::memory_order_relaxed);  // before the posts below
     auto run_slice = [this, job, n, slices](std::size_t k) {
       const std::size_t begin = n * k / slices, end = n * (k + 1) / slices;
       wire::ResultBatchWriter part;
@@ -168,9 +174,15 @@ void Worker::run_batch(std::vector<std::byte> message, int source) {
           registry_.invoke(task, part, ctx);  // the unknown_task record
         }
       }
-      loop_.call_soon_threadsafe([this, job, part = std::move(part), ran = std::move(ran)]() mutable {
-        if (!ran.empty()) events_.append(std::move(ran));
-        absorb(std::move(part), --job->slices_left == 0);
+      job->parts[k] = std::move(part);
+      job->ran[k] = std::move(ran);
+      // acq_rel: the last slice sees every other slice's part.
+      if (job->slices_left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      loop_.call_soon_threadsafe([this, job] {
+        for (auto& r : job->ran)
+          if (!r.empty()) events_.append(std::move(r));
+        for (std::size_t i = 0; i < job->parts.size(); ++i)
+          absorb(std::move(job->parts[i]), i + 1 == job->parts.size());
       });
     };
     for (std::size_t k = 1; k < slices; ++k) pool_.post([run_slice, k] { run_slice(k); });

@@ -58,7 +58,9 @@ std::vector<std::byte> encode_task_array(std::uint64_t batch_id, std::uint64_t f
                                             " argument bytes for " + std::to_string(count) + " tasks of " +
                                             std::to_string(arg_size) + " bytes");
   }
-  std::vector<std::byte> buf(kHeaderSize + kTaskArrayPreamble + name.size() + args.size());
+  std::vector<std::byte> buf;
+  buf.reserve(kHeaderSize + kTaskArrayPreamble + name.size() + args.size());
+  buf.resize(kHeaderSize + kTaskArrayPreamble);  // the argument bytes are copied, not zeroed first
   std::byte* p = buf.data() + kHeaderSize;
   store_le(p, first_id);
   store_le(p + 8, count);
@@ -68,8 +70,8 @@ std::vector<std::byte> encode_task_array(std::uint64_t batch_id, std::uint64_t f
   store_le(p + 24, static_cast<std::uint16_t>(name.size()));
   store_le(p + 26, std::uint16_t{0});
   store_le(p + 28, std::uint32_t{0});
-  std::memcpy(p + kTaskArrayPreamble, name.data(), name.size());
-  if (!args.empty()) std::memcpy(p + kTaskArrayPreamble + name.size(), args.data(), args.size());
+  put_bytes(buf, name.data(), name.size());
+  put_bytes(buf, args.data(), args.size());
   seal(buf, MessageKind::task_array, batch_id, session_id);
   return buf;
 }

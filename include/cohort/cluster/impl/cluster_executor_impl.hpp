@@ -9,11 +9,13 @@
 #include <cohort/wire/codec.hpp>
 #include <cohort/wire/fixed.hpp>
 
-#include <exception>
 #include <algorithm>
+#include <cstring>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <ranges>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -140,6 +142,13 @@ class GatherState {
   /// Tasks i .. i + count - 1 (ids id ..) finished ok with these result bytes.
   void deliver_values(std::size_t i, std::uint64_t id, std::size_t count, std::span<const std::byte> bytes,
                       int rank) {
+    if constexpr (std::is_arithmetic_v<R> && !std::is_same_v<R, bool>) {
+      if (bytes.size() == count * sizeof(R)) {  // the wire bytes are the values' bytes (fixed.hpp)
+        if (count != 0) std::memcpy(values_.data() + i, bytes.data(), bytes.size());
+        done(count);
+        return;
+      }
+    }
     if constexpr (!std::is_void_v<R>) {
       const std::size_t size = count == 0 ? 0 : bytes.size() / count;
       for (std::size_t j = 0; j < count; ++j) {
@@ -273,21 +282,36 @@ core::Future<Gathered<R>> ClusterExecutor::map(std::string_view name, const Rang
     submit_erased(std::move(chunk));
     offset += size;
   };
+  auto start_chunk = [&] {
+    chunk = std::make_unique<detail::GatherChunk<R>>(state, offset);
+    chunk->name = std::string(name);
+    chunk->policy = policy;
+    if (columnar) {
+      chunk->columnar = true;
+      chunk->arg_size = static_cast<std::uint32_t>(detail::FixedInput<In>::size());
+      chunk->result_size = static_cast<std::uint32_t>(detail::fixed_result_size<R>());
+      chunk->args.reserve(std::min(detail::kMapChunk, n - offset) * chunk->arg_size);
+    } else {
+      chunk->ends.reserve(std::min(detail::kMapChunk, n - offset));
+    }
+  };
   try {
-    for (const auto& in : inputs) {
-      if (!chunk) {
-        chunk = std::make_unique<detail::GatherChunk<R>>(state, offset);
-        chunk->name = std::string(name);
-        chunk->policy = policy;
-        if (columnar) {
-          chunk->columnar = true;
-          chunk->arg_size = static_cast<std::uint32_t>(detail::FixedInput<In>::size());
-          chunk->result_size = static_cast<std::uint32_t>(detail::fixed_result_size<R>());
-          chunk->args.reserve(std::min(detail::kMapChunk, n - offset) * chunk->arg_size);
-        } else {
-          chunk->ends.reserve(std::min(detail::kMapChunk, n - offset));
+    if constexpr (std::ranges::contiguous_range<const Range> && std::is_arithmetic_v<In> &&
+                  !std::is_same_v<In, bool>) {
+      if (columnar) {  // the inputs' bytes are their wire bytes (fixed.hpp): copy whole chunks
+        const auto* bytes = reinterpret_cast<const std::byte*>(std::ranges::data(inputs));
+        while (offset < n) {
+          const std::size_t k = std::min(detail::kMapChunk, n - offset);
+          start_chunk();
+          chunk->args.assign(bytes + offset * sizeof(In), bytes + (offset + k) * sizeof(In));
+          chunk->columnar_count = k;
+          flush();
         }
+        return future;
       }
+    }
+    for (const auto& in : inputs) {
+      if (!chunk) start_chunk();
       detail::append_args(*chunk, in);
       if (chunk->size() == detail::kMapChunk) flush();
     }
