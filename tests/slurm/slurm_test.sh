@@ -3,6 +3,10 @@
 #   slurm_test.sh start|stop                 the CTest fixture (stop runs also after failures)
 #   slurm_test.sh wordcount COHORT JOBS_DIR  sbatch the template with wordcount, check the output
 #   slurm_test.sh srun-no-pmix COHORT        plain srun -n 2: Cohort's "world of one" error, not 2 copies
+#   slurm_test.sh requeue COHORT GENERATE    sbatch a longer wordcount, `scancel --signal=USR1 --batch`
+#                                            once its journal has a record: it stops cleanly (75),
+#                                            requeues itself, resumes, and ends with the output of
+#                                            an uninterrupted run
 # Environment: COHORT_SLURM_DIR, COHORT_SLURM_PORT (set by CTest), REPO.
 set -euo pipefail
 repo=${REPO:?}
@@ -46,6 +50,71 @@ case "$1" in
     [ "$rc" -ne 0 ] || fail "two single-rank copies ran silently (exit 0)"
     grep -q "started 2 tasks" "$work/err" && grep -q "use srun --mpi=pmix" "$work/err" || fail "no clear message naming the 2 tasks and the fix"
     [ ! -e "$work/pi.txt" ] || fail "an output file was written"
+    echo "ok"
+    ;;
+  requeue)
+    cohort=$2 generate=$3
+    work=$(mktemp -d /tmp/cohort-slurm-test.XXXXXX)
+    jid=""
+    trap '[ -n "$jid" ] && scancel "$jid" 2>/dev/null; rm -rf "$work"' EXIT
+    export COHORT_BIN=$cohort
+    mkdir "$work/corpus"
+    "$generate" text --size 12M --seed 3 --output "$work/corpus/a.txt" >/dev/null
+    args=(wordcount --input "$work/corpus" --split-size 96K --threads 1)
+    # The uninterrupted result, from one process (no Slurm, no journal).
+    "$cohort" run "${args[@]}" --output "$work/ref.tsv" --quiet
+    # Inside a Slurm job the journal defaults to OUTPUT.cohort-journal.
+    journal=$work/out.tsv.cohort-journal
+    jid=$(sbatch --parsable --ntasks=2 --cpus-per-task=1 --time=5 --output="$work/job.log" \
+      "$repo/slurm/cohort.sbatch" "${args[@]}" --output "$work/out.tsv")
+    state() { scontrol show job "$jid" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+    restarts() { scontrol show job "$jid" 2>/dev/null | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p'; }
+    # Wait until the journal holds a record (it grows past its header), then signal the batch shell.
+    header=0 deadline=$((SECONDS + 90))
+    while :; do
+      size=$(stat -c %s "$journal" 2>/dev/null || echo 0)
+      [ "$header" -eq 0 ] && header=$size
+      [ "$header" -gt 0 ] && [ "$size" -gt "$header" ] && break
+      st=$(state)
+      case "$st" in COMPLETED|FAILED|CANCELLED|TIMEOUT) cat "$work/job.log" 2>/dev/null; fail "job ended ($st) before its journal grew";; esac
+      [ $SECONDS -lt $deadline ] || { cat "$work/job.log" 2>/dev/null; fail "the journal did not grow within 90 s (state $st)"; }
+      sleep 0.1
+    done
+    scancel --signal=USR1 --batch "$jid"
+    # The template forwards USR1, cohort exits 75, the template requeues the job.
+    deadline=$((SECONDS + 60))
+    until [ "$(restarts)" = 1 ] && [ "$(state)" = PENDING ]; do
+      [ $SECONDS -lt $deadline ] || { cat "$work/job.log"; fail "the job was not requeued within 60 s (state $(state), restarts $(restarts))"; }
+      sleep 0.2
+    done
+    [ ! -e "$work/out.tsv" ] || fail "the stopped run left an output file"
+    [ -s "$journal" ] || fail "no journal after the stop"
+    # Slurm makes a requeued job wait ~2 min before it is eligible; skip that
+    # here, once the first run's step daemons are gone (a step launched while
+    # they linger fails to start).
+    deadline=$((SECONDS + 60))
+    while ps -eo args | grep -q "^slurmstepd: \[$jid\."; do
+      [ $SECONDS -lt $deadline ] || fail "the first run's slurmstepd did not exit within 60 s"
+      sleep 0.2
+    done
+    scontrol update JobId="$jid" StartTime=now
+    deadline=$((SECONDS + 120))
+    while :; do
+      st=$(state)
+      case "$st" in COMPLETED) break ;; FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) cat "$work/job.log"; fail "the resumed job ended $st" ;; esac
+      [ $SECONDS -lt $deadline ] || { cat "$work/job.log"; fail "the resumed job did not complete within 120 s (state $st)"; }
+      sleep 0.2
+    done
+    jid_done=$jid
+    jid=""
+    cat "$work/job.log"
+    grep -q "stopped early in the map phase" "$work/job.log" || fail "no clean stop in the job log"
+    grep -q "(exit 75)" "$work/job.log" || fail "the stop did not exit 75"
+    grep -q "requeued job $jid_done" "$work/job.log" || fail "the template did not requeue the job"
+    grep -q "job $jid_done (restart 1)" "$work/job.log" || fail "no second start of the job"
+    grep -q "resumed: [1-9][0-9]* of 128 map tasks" "$work/job.log" || fail "the second run did not resume from the journal"
+    cmp "$work/ref.tsv" "$work/out.tsv" || fail "the resumed output differs from an uninterrupted run's"
+    [ ! -e "$journal" ] || fail "the journal is still there after success"
     echo "ok"
     ;;
   *) fail "unknown case $1" ;;
