@@ -341,7 +341,9 @@ void Scheduler::on_control(int source, const Control& c) {
         ev.count = c.threads;
         ev.name = w.host;
         emit(ev);
-        send_ping(source);
+        // Not once stop went out: the worker may already have stopped (a
+        // run that ended before this worker said hello).
+        if (!stop_sent_) send_ping(source);
       }
       break;
     case ControlOp::stop_ack:
