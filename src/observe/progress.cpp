@@ -45,6 +45,19 @@ bool under_mpi_launcher() {
   return false;
 }
 
+// mpirun hands a rank a pipe for stderr and copies it to its own stderr: if
+// that is a terminal, the user is watching. (Rank 0 runs where mpirun does;
+// its stdout is a pty under mpirun whatever mpirun's own stdout is, so it
+// tells nothing.)
+bool launcher_stderr_is_terminal() {
+  char link[256];
+  const std::string path = "/proc/" + std::to_string(::getppid()) + "/fd/2";
+  const ssize_t n = ::readlink(path.c_str(), link, sizeof link - 1);
+  if (n <= 0) return false;
+  const std::string_view target(link, static_cast<std::size_t>(n));
+  return target.starts_with("/dev/pts/") || target.starts_with("/dev/tty") || target == "/dev/console";
+}
+
 std::string rate_text(double r) { return fixed(r, r < 10 ? 2 : r < 100 ? 1 : 0) + "/s"; }
 
 }  // namespace
@@ -52,16 +65,9 @@ std::string rate_text(double r) { return fixed(r, r < 10 ? 2 : r < 100 ? 1 : 0) 
 struct ProgressBar::Impl {
   explicit Impl(ProgressOptions o) : options(o) {
     if (options.mode == ProgressOptions::Mode::automatic) {
-      if (::isatty(options.fd) == 1) {
-        options.mode = ProgressOptions::Mode::bar;
-      } else if (options.fd == STDERR_FILENO && under_mpi_launcher() && ::isatty(STDOUT_FILENO) == 1) {
-        // mpirun gives a rank a pipe for stderr but a pty for stdout when its
-        // own stdout is a terminal: the user is watching, draw there.
-        options.mode = ProgressOptions::Mode::bar;
-        options.fd = STDOUT_FILENO;
-      } else {
-        options.mode = ProgressOptions::Mode::lines;
-      }
+      const bool terminal = ::isatty(options.fd) == 1 ||
+                            (options.fd == STDERR_FILENO && under_mpi_launcher() && launcher_stderr_is_terminal());
+      options.mode = terminal ? ProgressOptions::Mode::bar : ProgressOptions::Mode::lines;
     }
     if (const char* v = std::getenv("COHORT_PROGRESS_INTERVAL"); v != nullptr && *v != '\0') {
       const double s = std::atof(v);
@@ -151,6 +157,7 @@ ProgressBar::ProgressBar(ProgressOptions options) : impl_(std::make_unique<Impl>
 ProgressBar::~ProgressBar() { stop(); }
 
 ProgressOptions::Mode ProgressBar::mode() const noexcept { return impl_->options.mode; }
+int ProgressBar::fd() const noexcept { return impl_->options.fd; }
 
 void ProgressBar::start() {
   Impl& m = *impl_;
@@ -181,9 +188,8 @@ void ProgressBar::stop() {
   m.thread.join();
   if (m.options.mode == ProgressOptions::Mode::bar) {
     set_status_line({}, {});
-    with_stderr_lock([&m] {
-      m.draw_bar_locked();  // the final state stays on screen
-      write_all(m.options.fd, "\n");
+    with_stderr_lock([&m] {  // the final state stays on screen; one write with its newline
+      write_all(m.options.fd, "\r" + render_bar(m.snapshot(), m.width() - 1) + "\x1b[K\n");
     });
   }
 }

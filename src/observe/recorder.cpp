@@ -13,6 +13,7 @@ struct Recorder::Impl {
   std::mutex mutex;
   Recording rec;
   bool finished = false;
+  std::int64_t marked_end = -1;
   std::unordered_map<std::string, std::uint32_t> name_index;
   const char* last_name = nullptr;  // task names are views into long-lived tables:
   std::size_t last_size = 0;        // most events repeat the previous one
@@ -137,12 +138,23 @@ void Recorder::on_event(const Event& event) {
   if (!impl_->finished) impl_->on(event);
 }
 
+void Recorder::mark_begin() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->rec.begin_ns = now_ns() - impl_->rec.origin_ns;
+}
+
+void Recorder::mark_end() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->marked_end = now_ns() - impl_->rec.origin_ns;
+}
+
 Recording Recorder::finish() {
   std::lock_guard lock(impl_->mutex);
   impl_->finished = true;
   Recording r = std::move(impl_->rec);
   const std::int64_t origin = r.origin_ns;
-  r.end_ns = now_ns() - origin;
+  const bool marked = impl_->marked_end >= 0;
+  r.end_ns = marked ? impl_->marked_end : now_ns() - origin;
   auto offset = [&](int rank) -> std::int64_t {
     auto it = r.workers.find(rank);
     return it == r.workers.end() ? 0 : it->second.clock_offset_ns;
@@ -165,9 +177,11 @@ Recording Recorder::finish() {
     p.begin_ns -= origin;
     p.end_ns = p.end_ns < 0 ? r.end_ns : p.end_ns - origin;
   }
-  // The end is now, or the last thing seen if a clock put it later.
-  for (const TaskSpan& t : r.tasks) r.end_ns = std::max({r.end_ns, t.end_ns, t.result_ns});
-  for (const PhaseSpan& p : r.phases) r.end_ns = std::max(r.end_ns, p.end_ns);
+  // Unmarked, the end is now, or the last thing seen if a clock put it later.
+  if (!marked) {
+    for (const TaskSpan& t : r.tasks) r.end_ns = std::max({r.end_ns, t.end_ns, t.result_ns});
+    for (const PhaseSpan& p : r.phases) r.end_ns = std::max(r.end_ns, p.end_ns);
+  }
   for (auto& [rank, w] : r.workers) {
     w.joined_ns = w.joined_ns == 0 ? 0 : w.joined_ns - origin;
     r.world_size = std::max(r.world_size, rank + 1);

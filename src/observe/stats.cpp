@@ -39,7 +39,7 @@ RunStats compute_stats(const Recording& r) {
   RunStats s;
   s.job = r.job;
   s.ranks = r.world_size;
-  s.wall_seconds = seconds(r.end_ns);
+  s.wall_seconds = seconds(std::max<std::int64_t>(r.end_ns - r.begin_ns, 0));
   s.tasks = r.queued;
   s.failed = r.failed;
   s.retries = r.retries;

@@ -2,8 +2,8 @@
 /// ProgressBar: rank 0's view of a run while it goes. On a terminal, a live
 /// bar on stderr (tasks done / total, rate, ETA, workers busy, failures);
 /// otherwise (a Slurm log file) a plain line every few seconds. Under mpirun a
-/// rank's stderr is a pipe even in a terminal, but its stdout is a pty then:
-/// the automatic mode draws the bar there.
+/// rank's stderr is a pipe that mpirun copies to its own stderr: the automatic
+/// mode draws the bar when that one is a terminal.
 ///
 ///   observe::ProgressBar bar;            // mode from isatty(stderr)
 ///   fanout.add(bar);                     // before the runtime starts
@@ -61,6 +61,8 @@ class COHORT_OBSERVE_EXPORT ProgressBar final : public Observer {
   void stop();
 
   ProgressOptions::Mode mode() const noexcept;
+  /// Where it draws (the automatic mode may pick stdout under mpirun).
+  int fd() const noexcept;
   ProgressState state() const;
   /// One bar line (no escape codes) of `width` columns, or one plain line.
   static std::string render_bar(const ProgressState& s, int width);

@@ -79,8 +79,9 @@ struct PhaseSpan {
 struct Recording {
   std::string job;             ///< what ran (set by the caller, e.g. the job's name)
   int world_size = 1;
-  std::int64_t origin_ns = 0;  ///< rank 0's now_ns() at time 0
-  std::int64_t end_ns = 0;     ///< finish(), since origin
+  std::int64_t origin_ns = 0;  ///< rank 0's now_ns() at time 0 (the Recorder's creation)
+  std::int64_t begin_ns = 0;   ///< when the work began (mark_begin(); else 0), since origin
+  std::int64_t end_ns = 0;     ///< when it ended (mark_end(), else finish()), since origin
   std::vector<std::string> names;  ///< task names
   std::vector<TaskSpan> tasks;     ///< in dispatch order
   std::map<int, WorkerInfo> workers;
@@ -109,7 +110,12 @@ class COHORT_OBSERVE_EXPORT Recorder final : public Observer {
   Recorder& operator=(const Recorder&) = delete;
 
   void on_event(const Event& event) override;
-  /// Stamps the end, aligns the workers' times, hands the recording over.
+  /// The run's own work begins / ends now (the wall time of the figures is
+  /// between them): the runtime's start-up and shut-down stay on the timeline
+  /// but out of the throughput. Optional.
+  void mark_begin();
+  void mark_end();
+  /// Stamps the end (unless marked), aligns the workers' times, hands the recording over.
   Recording finish();
 
  private:
