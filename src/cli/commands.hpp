@@ -5,6 +5,7 @@
 #include <cohort/mapreduce/options.hpp>
 
 #include "run_journal.hpp"
+#include "run_observe.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -41,6 +42,7 @@ struct RunOptions {
   bool quiet = false;
   mapreduce::OptionValues job_options;
   JournalOptions journal;  ///< --journal, --drain-timeout, --split-size (run_journal.hpp)
+  ObserveOptions observe;  ///< --trace, --report, --stats, --progress (run_observe.hpp); quiet is copied in
 };
 
 int run_job(const RunOptions& options);

@@ -5,6 +5,7 @@
 #include <cohort/core/version.hpp>
 #include <cohort/mapreduce/job.hpp>
 #include <cohort/mapreduce/plugin.hpp>
+#include <cohort/observe/log.hpp>
 #include <cohort/plugin/loader.hpp>
 
 #include <CLI/CLI.hpp>
@@ -35,6 +36,7 @@ void add_common(CLI::App& app, CommonOptions& c) {
 }
 
 void apply_common(const CommonOptions& c) {
+  if (auto level = observe::parse_level(c.log_level)) observe::set_log_level(*level);
   // The runtime's loggers read COHORT_LOG_LEVEL when they are first used.
   if (!c.log_level.empty()) ::setenv("COHORT_LOG_LEVEL", c.log_level.c_str(), 1);
 }
@@ -82,7 +84,8 @@ std::vector<std::filesystem::path> prescan_plugin_path(const std::vector<std::st
 
 int run_usage(std::ostream& out, const std::vector<std::string>& args) {
   out << "Usage: cohort run JOB [job options] [--input PATH...] --output FILE [--threads N]\n"
-         "                  [--plugin-path DIR] [--log-level LEVEL] [--quiet]\n\n"
+         "                  [--plugin-path DIR] [--log-level LEVEL] [--quiet] [--progress MODE]\n"
+         "                  [--trace FILE.json] [--report FILE.html] [--stats FILE.json]\n\n"
          "Runs JOB (a plugin libcohort_job_JOB.so) on every rank: alone, or under mpirun/srun.\n"
          "`cohort run JOB --help` shows the options of JOB.\n\nJobs found:\n";
   const plugin::PluginPath path(prescan_plugin_path(args));
@@ -121,7 +124,15 @@ int run_main(int argc, char** argv) {  // argv[0] == "run"
   app.add_option("--threads", o.threads, "Pool threads per rank (default: CPUs of the affinity mask, ...)")
       ->check(CLI::Range(1, 4096))
       ->type_name("N");
-  app.add_flag("--quiet,-q", o.quiet, "No summary line at the end");
+  app.add_flag("--quiet,-q", o.quiet, "No progress and no summary at the end (warnings and errors still show)");
+  app.add_option("--progress", o.observe.progress,
+                 "Progress on rank 0: auto (a live bar on a terminal, else a line every 10 s), bar, lines, off")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "off"}))
+      ->type_name("MODE");
+  app.add_option("--trace", o.observe.trace, "Write a Chrome trace of the run (open it in Perfetto or chrome://tracing)")
+      ->type_name("FILE.json");
+  app.add_option("--report", o.observe.report, "Write a self-contained HTML report of the run")->type_name("FILE.html");
+  app.add_option("--stats", o.observe.stats, "Write the run's figures (the end summary) as JSON")->type_name("FILE.json");
   app.add_option("--journal", o.journal.journal,
                  "Record finished tasks here; a rerun with the same file does only the rest (default in a Slurm "
                  "job: OUTPUT.cohort-journal)")
@@ -159,6 +170,7 @@ int run_main(int argc, char** argv) {  // argv[0] == "run"
   std::reverse(rest.begin(), rest.end());  // CLI11 takes a reversed vector
   if (auto code = parse_or_exit(app, [&] { app.parse(rest); })) return *code;
   apply_common(o.common);
+  o.observe.quiet = o.quiet;
 
   std::size_t t = 0, f = 0;
   for (std::size_t i = 0; i < specs.size(); ++i) {

@@ -18,13 +18,16 @@ namespace cohort::cli {
 
 namespace {
 
-mapreduce::RunResult run_on_root(cluster::ClusterExecutor& ex, const plugin::PluginPath& path, const RunOptions& o) {
+mapreduce::RunResult run_on_root(cluster::ClusterExecutor& ex, const plugin::PluginPath& path, const RunOptions& o,
+                                 RunObserver& observer) {
   mapreduce::JobHandle job = mapreduce::load_job(o.job, path);
   if (job->input_kind() == mapreduce::InputKind::files && o.inputs.empty()) {
     throw Error(Errc::invalid_argument, "job '" + o.job + "' reads files: give at least one --input PATH");
   }
   mapreduce::check_output_path(o.output);
+  observer.check_paths();
   mapreduce::RunConfig cfg;
+  cfg.on_progress = [&observer](const mapreduce::Progress& p) { observer.on_progress(p); };
   cfg.inputs = o.inputs;
   cfg.output = o.output;
   cfg.threads = o.threads;
@@ -43,6 +46,8 @@ int run_job(const RunOptions& o) {
   mapreduce::register_tasks(registry, mapreduce::plugin_resolver(path));
   cluster::ClusterOptions copts;
   copts.threads = o.threads;
+  RunObserver observer(o.observe, launcher_rank() == 0);  // outlives the executor: it holds the observers
+  observer.configure(copts);
   limit_dispatch_ahead(copts);
   install_stop_signals(o.journal, launcher_rank() == 0);  // before the runtime's threads exist
   cluster::ClusterExecutor ex(registry, copts);  // collective: every rank
@@ -51,8 +56,10 @@ int run_job(const RunOptions& o) {
   if (!ex.is_root()) return ex.serve();  // workers: until rank 0 says stop
 
   int rc = status::kOk;
+  observer.start();
   try {
-    const mapreduce::RunResult r = run_on_root(ex, path, o);
+    const mapreduce::RunResult r = run_on_root(ex, path, o, observer);
+    observer.end();
     if (!o.quiet) {
       std::fprintf(stderr,
                    "cohort: %s: %llu file(s), %.1f MB, %llu split(s), %d rank(s) x %zu thread(s), %.3f s -> %s "
@@ -63,15 +70,18 @@ int run_job(const RunOptions& o) {
                    static_cast<unsigned long long>(r.output_records));
     }
   } catch (const mapreduce::StoppedEarly& e) {
+    observer.end();
     rc = report_stopped(e);  // 75: rerun to resume
     ex.shutdown(true, true);
   } catch (const std::exception& e) {
+    observer.end();
     rc = report_error(e);
     ex.shutdown(true, true);  // cancel what is queued; workers drain and stop
   }
   ex.shutdown();
   const int runtime_rc = ex.serve();
-  return rc != status::kOk ? rc : runtime_rc;
+  const int observe_rc = observer.finish(o.job);  // every event is in: summary, --trace, --report, --stats
+  return rc != status::kOk ? rc : runtime_rc != status::kOk ? runtime_rc : observe_rc;
 }
 
 }  // namespace cohort::cli
