@@ -3,7 +3,8 @@
 #   slurm_test.sh start|stop                 the CTest fixture (stop runs also after failures)
 #   slurm_test.sh wordcount COHORT JOBS_DIR  sbatch the template with wordcount, check the output
 #   slurm_test.sh srun-no-pmix COHORT        plain srun -n 2: Cohort's "world of one" error, not 2 copies
-#   slurm_test.sh requeue COHORT GENERATE    sbatch a longer wordcount, `scancel --signal=USR1 --batch`
+#   slurm_test.sh requeue COHORT GENERATE [SIG]  sbatch a longer wordcount, `scancel --signal=SIG --batch`
+#                                            (USR1, or TERM as scancel/the limit sends it)
 #                                            once its journal has a record: it stops cleanly (75),
 #                                            requeues itself, resumes, and ends with the output of
 #                                            an uninterrupted run
@@ -53,7 +54,7 @@ case "$1" in
     echo "ok"
     ;;
   requeue)
-    cohort=$2 generate=$3
+    cohort=$2 generate=$3 sig=${4:-USR1}
     work=$(mktemp -d /tmp/cohort-slurm-test.XXXXXX)
     jid=""
     trap '[ -n "$jid" ] && scancel "$jid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -80,8 +81,8 @@ case "$1" in
       [ $SECONDS -lt $deadline ] || { cat "$work/job.log" 2>/dev/null; fail "the journal did not grow within 90 s (state $st)"; }
       sleep 0.1
     done
-    scancel --signal=USR1 --batch "$jid"
-    # The template forwards USR1, cohort exits 75, the template requeues the job.
+    scancel --signal="$sig" --batch "$jid"
+    # The template forwards it (as USR1), cohort exits 75, the template requeues the job.
     deadline=$((SECONDS + 60))
     until [ "$(restarts)" = 1 ] && [ "$(state)" = PENDING ]; do
       [ $SECONDS -lt $deadline ] || { cat "$work/job.log"; fail "the job was not requeued within 60 s (state $(state), restarts $(restarts))"; }
@@ -108,6 +109,7 @@ case "$1" in
     jid_done=$jid
     jid=""
     cat "$work/job.log"
+    grep -q "cohort.sbatch: got SIG$sig" "$work/job.log" || fail "the template did not get SIG$sig"
     grep -q "stopped early in the map phase" "$work/job.log" || fail "no clean stop in the job log"
     grep -q "(exit 75)" "$work/job.log" || fail "the stop did not exit 75"
     grep -q "requeued job $jid_done" "$work/job.log" || fail "the template did not requeue the job"
