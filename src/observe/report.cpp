@@ -102,6 +102,15 @@ std::string report_html(const Recording& r, const RunStats& stats, const ReportO
                 {"outcome", outcome}};
   d["shown"] = chosen.size();
   d["attempts"] = r.tasks.size();
+  // The timeline shows the run's work: from its beginning (or an earlier
+  // task) to its end, not the runtime's start-up before it.
+  std::int64_t t0 = r.begin_ns;
+  for (std::size_t i : chosen) {
+    const TaskSpan& t = r.tasks[i];
+    t0 = std::min(t0, t.start_ns >= 0 ? t.start_ns : t.dispatch_ns);
+  }
+  t0 = std::max<std::int64_t>(t0, 0);
+  d["t0_us"] = static_cast<double>(t0) / 1e3;
   d["wall_us"] = static_cast<double>(r.end_ns) / 1e3;
   Json phases = Json::array();
   for (const PhaseSpan& p : r.phases)

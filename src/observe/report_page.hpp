@@ -99,19 +99,19 @@ inline constexpr const char* kReportTail = R"HTML(</script>
   // ---- timeline
   const rows = D.rows, labelW = 190, rowH = 16, top = 30;
   const wrap = $("timeline-wrap"), width = Math.max(700, (wrap.clientWidth || 1100) - 4);
-  const plotW = width - labelW - 16, wall = Math.max(D.wall_us, 1);
-  const x = (us) => labelW + (us / wall) * plotW;
+  const plotW = width - labelW - 16, t0 = D.t0_us || 0, wall = Math.max(D.wall_us - t0, 1);
+  const x = (us) => labelW + ((us - t0) / wall) * plotW;
   const svg = $("timeline");
   svg.setAttribute("width", width);
   svg.setAttribute("height", top + rows.length * rowH + 8);
   const axis = el("svg:g", { class: "axis" }, svg);
   for (let k = 0; k <= 10; k++) {
-    const us = (wall * k) / 10, xx = x(us);
+    const us = (wall * k) / 10, xx = x(t0 + us);
     el("svg:line", { x1: xx, x2: xx, y1: top - 4, y2: top + rows.length * rowH, stroke: "#eef0f3" }, axis);
     el("svg:text", { x: xx, y: 12, "text-anchor": k === 0 ? "start" : k === 10 ? "end" : "middle" }, axis, dur(us / 1e6));
   }
   for (const p of D.phases) {
-    const x0 = x(p.begin_us), x1 = Math.max(x(p.end_us), x0 + 1);
+    const x0 = Math.max(x(p.begin_us), labelW), x1 = Math.max(x(p.end_us), x0 + 1);
     el("svg:rect", { x: x0, y: 16, width: x1 - x0, height: 8, fill: "#d0d5dd", rx: 2 }, axis);
     if (x1 - x0 > 30) el("svg:text", { x: x0 + 2, y: 23, style: "font-size:9px" }, axis, p.name);
   }
