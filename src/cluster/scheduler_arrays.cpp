@@ -131,6 +131,7 @@ void Scheduler::on_array_results(int source, std::span<const std::byte> message)
     return;
   }
   std::uint64_t settled = 0;
+  std::vector<Block> retries;  // runs of consecutive failed tasks to send again
   std::size_t from = 0;  // first index not yet delivered
   auto deliver_run = [&](std::size_t to) {
     if (to <= from) return;
@@ -143,7 +144,11 @@ void Scheduler::on_array_results(int source, std::span<const std::byte> message)
     if (e.status == Errc::remote_error && static_cast<int>(out.attempt) < s.policy.max_retries && !shutting_down_) {
       COHORT_CLUSTER_DEBUG("task " + std::to_string(ra.first_id + e.index) + " failed on rank " +
                            std::to_string(source) + ", retrying (attempt " + std::to_string(out.attempt + 1) + ")");
-      blocks_.push_front(Block{&s, out.first + e.index, 1, out.attempt + 1});
+      if (!retries.empty() && retries.back().first + retries.back().count == out.first + e.index) {
+        ++retries.back().count;
+      } else {
+        retries.push_back(Block{&s, out.first + e.index, 1, out.attempt + 1});
+      }
       ++queued_;
       continue;
     }
@@ -158,6 +163,8 @@ void Scheduler::on_array_results(int source, std::span<const std::byte> message)
     ++settled;
   }
   deliver_run(out.count);
+  // Retries go first, in index order.
+  for (auto r = retries.rbegin(); r != retries.rend(); ++r) blocks_.push_front(*r);
   settle_range(s, settled);  // last: may drop the submission
 }
 
