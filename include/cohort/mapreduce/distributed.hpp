@@ -38,6 +38,19 @@
 ///   with the next "begin". The output is written by rank 0 through AtomicFile.
 /// - A task that fails fails the run: the RemoteError names the rank, the task
 ///   and the job's own message (e.g. the binary input file).
+/// - Resumable runs (RunConfig::journal, journal.hpp): rank 0 records each
+///   finished map task's result (gather: its partitions; shuffle: its file and
+///   offsets, the files kept in `<journal>.shuffle/` and fdatasync'ed) and each
+///   round of an iterative job (its reduce outputs; a rerun replays advance()
+///   on them). A rerun runs only the map tasks the journal lacks (and whose
+///   files are still whole), so its output is byte-identical to an
+///   uninterrupted run's; the journal is removed once the output is committed.
+/// - Stopping (RunConfig::stop_requested): checked between rounds and every
+///   ~20 ms while map or reduce tasks are out. The executor is shut down with
+///   cancel_pending (so run_distributed must be its last use), the tasks out
+///   get up to drain_timeout, the journal is synced, no output is written and
+///   StoppedEarly is thrown. A stop during rank 0's own reduce or the write is
+///   noticed too late to matter: the run completes.
 
 #include <cohort/mapreduce/engine.hpp>
 #include <cohort/mapreduce/export.hpp>

@@ -119,6 +119,8 @@ struct RunResult {
 };
 
 /// Runs `job` in this process on a thread pool of cfg.threads threads.
+/// (RunConfig::journal and stop_requested are for the distributed engine, which
+/// `cohort run` uses even alone; run_local ignores them.)
 COHORT_MAPREDUCE_EXPORT RunResult run_local(Job& job, const RunConfig& cfg);
 
 /// Parses cfg.options against job.options() and calls job.configure() (the
