@@ -449,6 +449,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
       }
     }
     result.resumed_tasks += resumed;
+    progress("map", round, 0, splits.size());  // the phase begins (for progress bars and traces)
     {
       std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string, bool>> map_inputs;
       map_inputs.reserve(todo.size());
@@ -497,6 +498,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
 
     result.reduced_keys = 0;
     result.output_records = 0;
+    progress("reduce", round, 0, partitions);  // the phase begins
     if (!shuffle) {
       if (!pool) pool = std::make_unique<core::ThreadPool>(cfg.threads);
       std::vector<ReduceOutput> outs(partitions);
