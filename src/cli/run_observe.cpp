@@ -105,7 +105,8 @@ void RunObserver::on_progress(const mapreduce::Progress& p) {
     m.boundary = now;
   }
   if (!m.open) {
-    m.emit(observe::EventKind::phase_begin, name, p.round, m.boundary);
+    // Reported at its start (done == 0), or only when done: then it began where the last one ended.
+    m.emit(observe::EventKind::phase_begin, name, p.round, p.done == 0 ? now : m.boundary);
     m.phase = name;
     m.round = p.round;
     m.open = true;
