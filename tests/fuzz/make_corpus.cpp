@@ -10,6 +10,7 @@
 
 #include <cohort/core/error.hpp>
 #include <cohort/plugin/descriptor.h>
+#include <cohort/wire/array_batch.hpp>
 #include <cohort/wire/batch.hpp>
 #include <cohort/wire/codec.hpp>
 #include <cohort/wire/envelope.hpp>
@@ -210,6 +211,75 @@ void result_batch_seeds() {
   write("result_batch", "bad-task-batch-kind", 0, task_batch(2));
 }
 
+Bytes u64_args(std::uint32_t count) {
+  Bytes b;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const auto v = wire::encode_value(i * i);
+    b.insert(b.end(), v.begin(), v.end());
+  }
+  return b;
+}
+
+void arrays_seeds() {
+  // Mode: bit 0 result array, bit 1 payload only (wrapped), bit 2 tight limits.
+  const Bytes tasks = wire::encode_task_array(31, 1000, 0, "square", 5, 8, 8, u64_args(5));
+  write("arrays", "valid-task-array", 0, tasks);
+  write("arrays", "valid-task-array-payload", 2, payload_of(tasks));
+  write("arrays", "valid-task-array-tight-limits", 4, tasks);
+  write("arrays", "valid-task-array-void", 0, wire::encode_task_array(32, 0, 2, "tick", 3, 0, 0, {}));
+  const wire::TaskArray t = wire::TaskArray::decode(tasks, 0);
+  {
+    wire::ArrayResultWriter w(t);
+    const Bytes v = u64_args(5);
+    std::memcpy(w.values().data(), v.data(), v.size());
+    write("arrays", "valid-result-array", 1, w.finish(10, 20));
+  }
+  {
+    wire::ArrayResultWriter w(t);
+    w.add_error({3, cohort::Errc::remote_error, "std::domain_error", "negative"});
+    w.add_error({1, cohort::Errc::cancelled, "", "cancelled"});
+    const Bytes m = w.finish();
+    write("arrays", "valid-result-array-errors", 1, m);
+    write("arrays", "valid-result-array-errors-payload", 3, payload_of(m));
+    write("arrays", "valid-result-array-errors-tight-limits", 5, m);
+    // Result preamble 48 bytes, values 40 bytes, then the errors: index at +0.
+    Bytes bad = m;
+    poke32(bad, wire::kHeaderSize + 48 + 40, 4);
+    reseal(bad);
+    write("arrays", "bad-result-array-error-order", 1, bad);
+    bad = m;
+    poke32(bad, wire::kHeaderSize + 16, 0);
+    reseal(bad);
+    write("arrays", "bad-result-array-empty", 1, bad);
+    bad = m;
+    bad.push_back(std::byte{0});
+    bad = payload_of(bad);
+    write("arrays", "bad-result-array-trailing-payload", 3, bad);
+  }
+  // Task preamble: first_id 0, count 8, attempt 12, arg_size 16, result_size 20, name_len 24, reserved 26/28.
+  Bytes bad = tasks;
+  poke32(bad, wire::kHeaderSize + 8, 0);
+  reseal(bad);
+  write("arrays", "bad-task-array-empty", 0, bad);
+  bad = tasks;
+  poke32(bad, wire::kHeaderSize + 28, 1);
+  reseal(bad);
+  write("arrays", "bad-task-array-reserved", 0, bad);
+  bad = tasks;
+  poke32(bad, wire::kHeaderSize + 16, 9);
+  reseal(bad);
+  write("arrays", "bad-task-array-arg-size", 0, bad);
+  bad = tasks;
+  poke64(bad, wire::kHeaderSize, ~std::uint64_t{0} - 2);
+  reseal(bad);
+  write("arrays", "bad-task-array-id-overflow", 0, bad);
+  bad = tasks;
+  poke32(bad, wire::kHeaderSize + 20, 1u << 31);
+  reseal(bad);
+  write("arrays", "bad-task-array-huge-results", 0, bad);
+  write("arrays", "bad-task-batch-kind", 0, task_batch(2));
+}
+
 void codec_seeds() {
   using namespace std::string_literals;
   write("codec", "valid-0-u64", 0, wire::encode_value(std::uint64_t{1} << 40));
@@ -277,6 +347,7 @@ int main(int argc, char** argv) {
   envelope_seeds();
   task_batch_seeds();
   result_batch_seeds();
+  arrays_seeds();
   codec_seeds();
   plugin_seeds();
   std::printf("wrote %d seed inputs under %s\n", g_written, g_root.c_str());

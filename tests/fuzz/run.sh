@@ -23,7 +23,7 @@ seconds=$2
 shift 2
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(envelope task_batch result_batch codec plugin_descriptor)
+[ ${#targets[@]} -gt 0 ] || targets=(envelope task_batch result_batch arrays codec plugin_descriptor)
 
 # UB in the libraries is a crash too (they are built to recover by default).
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
