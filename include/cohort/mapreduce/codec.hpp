@@ -219,6 +219,29 @@ struct Codec<std::tuple<T...>> {
   static std::tuple<T...> decode(ByteReader& r) { return std::tuple<T...>{Codec<T>::decode(r)...}; }
 };
 
+namespace detail {
+/// The first min(n, 8) bytes at p as a little-endian number, zero-extended;
+/// reads only [p, p + n), with at most three loads (no byte loop, no memcpy call).
+inline std::uint64_t load_prefix(const char* p, std::size_t n) noexcept {
+  static_assert(std::endian::native == std::endian::little, "Cohort's record format is little-endian");
+  if (n >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  if (n >= 4) {  // two overlapping 4-byte loads
+    std::uint32_t lo;
+    std::uint32_t hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (static_cast<std::uint64_t>(hi) << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  const auto b = [p](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+  return b(0) | (b(n / 2) << (8 * (n / 2))) | (b(n - 1) << (8 * (n - 1)));
+}
+}  // namespace detail
+
 /// Fixed 64-bit hash of bytes (the same on every rank and build).
 inline std::uint64_t hash_bytes(std::string_view s) noexcept {
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
@@ -238,8 +261,7 @@ inline std::uint64_t hash_bytes(std::string_view s) noexcept {
     p += 8;
     n -= 8;
   }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
+  const std::uint64_t tail = detail::load_prefix(p, n);
   h = mix(h ^ (tail * kMul) ^ n);
   return mix(h);
 }

@@ -10,56 +10,17 @@
 /// - For std::string keys, emit() also takes a std::string_view (or anything
 ///   convertible) and copies it only for a key not seen before.
 
-#include <cohort/mapreduce/codec.hpp>
+#include <cohort/mapreduce/detail/combine_table.hpp>
 
 #include <cstdint>
-#include <functional>
-#include <string>
-#include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace cohort::mapreduce {
 
 namespace detail {
-
-/// std::hash where it exists (transparent for strings); otherwise the hash of the encoded key.
-template <class K>
-struct KeyHash {
-  std::size_t operator()(const K& k) const {
-    if constexpr (requires { std::hash<K>{}(k); }) {
-      return std::hash<K>{}(k);
-    } else {
-      std::string buf;
-      ByteWriter w(buf);
-      Codec<K>::encode(w, k);
-      return static_cast<std::size_t>(hash_bytes(buf));
-    }
-  }
-};
-template <>
-struct KeyHash<std::string> {
-  using is_transparent = void;
-  // Deliberately not noexcept: libstdc++ then caches each node's hash, so a
-  // lookup compares hashes along the bucket chain instead of rehashing every
-  // key it passes (3x faster word counting).
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-/// A key's values on the map side: the first inline, more only without a combiner.
-template <class V>
-struct Slot {
-  V first;
-  std::vector<V> rest;
-};
-
 template <class K, class V>
-using Table = std::unordered_map<K, Slot<V>, KeyHash<K>, std::equal_to<>>;
-
-template <class K, class V>
-using CombineFn = void (*)(const void* job, const K& key, V& acc, V&& next);
-
+using Table = CombineTable<K, V>;
 }  // namespace detail
 
 template <class K, class V>
@@ -80,14 +41,7 @@ class Emit {
       records_->emplace_back(K(std::forward<Q>(key)), std::move(value));
       return;
     }
-    auto it = table_->find(key);
-    if (it == table_->end()) {
-      table_->emplace(K(std::forward<Q>(key)), detail::Slot<V>{std::move(value), {}});
-    } else if (combine_ != nullptr) {
-      combine_(job_, it->first, it->second.first, std::move(value));
-    } else {
-      it->second.rest.push_back(std::move(value));
-    }
+    table_->add(std::forward<Q>(key), std::move(value), combine_, job_);
   }
   template <class Q>
   void operator()(Q&& key, V value) {

@@ -23,6 +23,7 @@
 #include <cohort/mapreduce/export.hpp>
 #include <cohort/mapreduce/split.hpp>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,11 +35,19 @@ enum class Boundary { line, word };
 /// Bytes scanned for a NUL to tell text from binary.
 inline constexpr std::uint64_t kBinaryProbeBytes = 64 * 1024;
 
+namespace detail {
+/// 0 for a byte that separates words, else the byte lowercased (ASCII letters and digits).
+inline constexpr std::array<unsigned char, 256> kWordLower = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<unsigned char>(c);
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<unsigned char>(c);
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<unsigned char>(c - 'A' + 'a');
+  return t;
+}();
+}  // namespace detail
+
 /// True for ASCII letters and digits: the bytes words are made of.
-inline bool is_word_byte(char c) noexcept {
-  const auto u = static_cast<unsigned char>(c);
-  return (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
-}
+inline bool is_word_byte(char c) noexcept { return detail::kWordLower[static_cast<unsigned char>(c)] != 0; }
 
 /// The records a split owns in one FileRange, as one view over the mapped file.
 class COHORT_MAPREDUCE_EXPORT RangeText {
@@ -85,27 +94,27 @@ void for_each_line(const Split& split, F&& fn) {
 /// during the call only).
 template <class F>
 void for_each_word(const Split& split, F&& fn) {
+  const auto& low = detail::kWordLower;
   std::string lower;
   for (const FileRange& range : split.ranges) {
     RangeText rt(range, Boundary::word);
-    const char* p = rt.text().data();
-    const char* const end = p + rt.text().size();
-    while (p != end) {
-      while (p != end && !is_word_byte(*p)) ++p;
-      const char* start = p;
-      bool upper = false;
-      while (p != end && is_word_byte(*p)) {
-        upper |= (*p >= 'A' && *p <= 'Z');
+    const auto* p = reinterpret_cast<const unsigned char*>(rt.text().data());
+    const auto* const end = p + rt.text().size();
+    for (;;) {
+      while (p != end && low[*p] == 0) ++p;
+      if (p == end) break;
+      const auto* const start = p;
+      unsigned changed = 0;  // nonzero if the word has an upper-case letter
+      do {
+        changed |= static_cast<unsigned>(low[*p] ^ *p);
         ++p;
-      }
-      if (start == p) break;
-      if (!upper) {
-        fn(range, std::string_view(start, static_cast<std::size_t>(p - start)));
+      } while (p != end && low[*p] != 0);
+      const std::size_t n = static_cast<std::size_t>(p - start);
+      if (changed == 0) {
+        fn(range, std::string_view(reinterpret_cast<const char*>(start), n));
       } else {
-        lower.assign(start, p);
-        for (char& c : lower) {
-          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-        }
+        lower.resize(n);
+        for (std::size_t i = 0; i < n; ++i) lower[i] = static_cast<char>(low[start[i]]);
         fn(range, std::string_view(lower));
       }
     }

@@ -42,18 +42,30 @@ MapOutput TypedJob<D, K, V, O>::map_split(const Split& split, std::uint32_t part
   out.records = emit.count();
   out.keys = table.size();
   out.partitions.resize(partitions);
-  std::string key;
-  for (const auto& [k, slot] : table) {
-    key.clear();
-    ByteWriter kw(key);
-    Codec<K>::encode(kw, k);
-    const std::size_t p = partitions == 1 ? 0 : static_cast<std::size_t>(hash_bytes(key) % partitions);
-    std::string& block = out.partitions[p];
-    block += key;
-    ByteWriter w(block);
-    w.varint(1 + slot.rest.size());
-    Codec<V>::encode(w, slot.first);
-    for (const V& v : slot.rest) Codec<V>::encode(w, v);
+  if constexpr (std::is_same_v<K, std::string>) {
+    // Encode straight into the partition blocks: no key copy, one hash per key.
+    table.for_each([&](const std::string& k, const V& first, std::span<V> rest) {
+      const std::size_t p = partitions == 1 ? 0 : static_cast<std::size_t>(hash_bytes(k) % partitions);
+      ByteWriter w(out.partitions[p]);
+      Codec<K>::encode(w, k);
+      w.varint(1 + rest.size());
+      Codec<V>::encode(w, first);
+      for (const V& v : rest) Codec<V>::encode(w, v);
+    });
+  } else {
+    std::string key;
+    table.for_each([&](const K& k, const V& first, std::span<V> rest) {
+      key.clear();
+      ByteWriter kw(key);
+      Codec<K>::encode(kw, k);
+      const std::size_t p = partitions == 1 ? 0 : static_cast<std::size_t>(hash_bytes(key) % partitions);
+      std::string& block = out.partitions[p];
+      block += key;
+      ByteWriter w(block);
+      w.varint(1 + rest.size());
+      Codec<V>::encode(w, first);
+      for (const V& v : rest) Codec<V>::encode(w, v);
+    });
   }
   return out;
 }
@@ -66,9 +78,16 @@ ReduceOutput TypedJob<D, K, V, O>::reduce_partition(std::span<const std::string_
     for (std::string_view block : blocks) {
       ByteReader r(block);
       while (!r.done()) {
-        K key = Codec<K>::decode(r);
-        const std::size_t n = r.length(1);
-        for (std::size_t i = 0; i < n; ++i) into.emit(key, Codec<V>::decode(r));
+        if constexpr (std::is_same_v<K, std::string>) {
+          // The key as a view into the block: copied only when new to the table.
+          const std::string_view key = r.raw(r.length());
+          const std::size_t n = r.length(1);
+          for (std::size_t i = 0; i < n; ++i) into.emit(key, Codec<V>::decode(r));
+        } else {
+          K key = Codec<K>::decode(r);
+          const std::size_t n = r.length(1);
+          for (std::size_t i = 0; i < n; ++i) into.emit(key, Codec<V>::decode(r));
+        }
       }
     }
   }
@@ -76,20 +95,20 @@ ReduceOutput TypedJob<D, K, V, O>::reduce_partition(std::span<const std::string_
   std::vector<Record> records;
   Emit<K, O> emit_out(records);
   std::vector<V> values;
-  for (auto& [k, slot] : table) {
-    if (slot.rest.empty()) {
-      self().reduce(k, std::span<const V>(&slot.first, 1), emit_out);
+  table.for_each([&](const K& k, V& first, std::span<V> rest) {
+    if (rest.empty()) {
+      self().reduce(k, std::span<const V>(&first, 1), emit_out);
     } else {
       values.clear();
-      values.push_back(std::move(slot.first));
-      for (V& v : slot.rest) values.push_back(std::move(v));
+      values.push_back(std::move(first));
+      for (V& v : rest) values.push_back(std::move(v));
       self().reduce(k, std::span<const V>(values), emit_out);
     }
-  }
+  });
 
   ReduceOutput out;
   out.keys = table.size();
-  table.clear();
+  table = detail::Table<K, V>();
   std::stable_sort(records.begin(), records.end(),
                    [this](const Record& a, const Record& b) { return record_before(a, b); });
   if (const std::uint64_t n = record_limit(); n != 0 && records.size() > n) records.resize(n);
