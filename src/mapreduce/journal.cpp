@@ -20,7 +20,7 @@ namespace {
 constexpr std::string_view kMagic = "COHORTJ\n";
 constexpr std::uint32_t kFormatVersion = 1;
 constexpr std::size_t kPrologue = 12;              // magic + format version
-constexpr std::uint64_t kMaxRecord = 4ull << 30;   // a length past this is garbage, not a record
+constexpr std::uint64_t kMaxRecord = 0xFFFFFFFFu;  // the length field is 32 bits
 
 [[noreturn]] void io_error(const std::string& message) { throw Error(Errc::io_error, message); }
 
