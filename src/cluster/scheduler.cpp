@@ -186,6 +186,7 @@ std::size_t Scheduler::send_batch(int rank, std::size_t budget) {
   const std::size_t room = std::min(batch_size(), budget);
   const std::uint64_t batch = next_batch_++;
   const auto now = std::chrono::steady_clock::now();
+  const std::int64_t dispatched_ns = observer_ ? observe::now_ns() : 0;  // one clock read per batch
   std::size_t looked = 0;
   std::uint64_t id = 0;
   const Submission* asked = nullptr;  // a map's tasks share one answer to abandoned()
@@ -211,7 +212,7 @@ std::size_t Scheduler::send_batch(int rank, std::size_t budget) {
     if (observer_) {
       observe::Event ev;
       ev.kind = observe::EventKind::task_dispatched;
-      ev.time_ns = observe::now_ns();
+      ev.time_ns = dispatched_ns;
       ev.id = id;
       ev.attempt = e.attempt;
       ev.peer = rank;
@@ -273,9 +274,11 @@ void Scheduler::on_message(int source, std::span<const std::byte> bytes) {
 void Scheduler::on_results(int source, std::span<const std::byte> message) {
   wire::ResultBatch rb = wire::ResultBatch::decode(std::vector<std::byte>(message.begin(), message.end()), source);
   WorkerState& w = workers_[static_cast<std::size_t>(source)];
+  const std::int64_t received_ns = observer_ ? observe::now_ns() : 0;  // one clock read per batch
   if (observer_) {
     observe::Event ev;
     ev.kind = observe::EventKind::result_batch_received;
+    ev.time_ns = received_ns;
     ev.peer = source;
     ev.batch = rb.header().batch_id;
     ev.count = rb.size();
@@ -304,7 +307,7 @@ void Scheduler::on_results(int source, std::span<const std::byte> message) {
         !shutting_down_) {
       COHORT_CLUSTER_DEBUG("task " + std::to_string(rec.id) + " failed on rank " + std::to_string(source) +
                            ", retrying (attempt " + std::to_string(e->attempt + 1) + ")");
-      if (observer_) emit_result(observe::EventKind::task_retried, source, rec);
+      if (observer_) emit_result(observe::EventKind::task_retried, source, rec, received_ns);
       ++e->attempt;
       e->state = State::queued;
       e->rank = -1;
@@ -318,7 +321,8 @@ void Scheduler::on_results(int source, std::span<const std::byte> message) {
       continue;
     }
     if (!rec.ok()) run_.task_failed();
-    if (observer_) emit_result(rec.ok() ? observe::EventKind::task_finished : observe::EventKind::task_failed, source, rec);
+    if (observer_) emit_result(rec.ok() ? observe::EventKind::task_finished : observe::EventKind::task_failed, source, rec,
+                                 received_ns);
     s.deliver(e->index, rec, source, w.host);
     e->state = State::done;
     settle(*e);
@@ -399,9 +403,11 @@ void Scheduler::emit_counters() const {
   emit(e);
 }
 
-void Scheduler::emit_result(observe::EventKind kind, int source, const wire::ResultRecord& rec) const {
+void Scheduler::emit_result(observe::EventKind kind, int source, const wire::ResultRecord& rec,
+                            std::int64_t time_ns) const {
   observe::Event e;
   e.kind = kind;
+  e.time_ns = time_ns;
   e.peer = source;
   e.id = rec.id;
   e.attempt = rec.attempt;

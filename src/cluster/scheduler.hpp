@@ -137,7 +137,7 @@ class Scheduler {
   // Events (only with an observer).
   void emit(observe::Event e) const;
   void emit_counters() const;
-  void emit_result(observe::EventKind kind, int source, const wire::ResultRecord& rec) const;
+  void emit_result(observe::EventKind kind, int source, const wire::ResultRecord& rec, std::int64_t time_ns) const;
   void send_ping(int rank);
   void on_pong(int source, const Control& c);
 

@@ -18,9 +18,21 @@ struct Recorder::Impl {
   const char* last_name = nullptr;  // task names are views into long-lived tables:
   std::size_t last_size = 0;        // most events repeat the previous one
   std::uint32_t last_index = 0;
-  std::unordered_map<std::uint64_t, std::size_t> span_of;  // key(id, attempt) -> tasks index
+  // Where each attempt's span is. Task ids are dense and grow (the scheduler
+  // numbers them), so first attempts index a vector by id; retries, rare, a map.
+  std::vector<std::size_t> first_attempt;  // by id: tasks index + 1 (0: none)
+  std::unordered_map<std::uint64_t, std::size_t> retry_of;  // key(id, attempt) -> tasks index
 
   static std::uint64_t key(std::uint64_t id, std::uint32_t attempt) { return (id << 8) ^ (attempt & 0xffu); }
+
+  void index(std::uint64_t id, std::uint32_t attempt, std::size_t at) {
+    if (attempt == 0 && id < (std::uint64_t{1} << 40)) {
+      if (id >= first_attempt.size()) first_attempt.resize(std::max<std::size_t>(id + 1, first_attempt.size() * 2), 0);
+      first_attempt[id] = at + 1;
+    } else {
+      retry_of[key(id, attempt)] = at;
+    }
+  }
 
   std::uint32_t intern(std::string_view name) {
     if (name.data() == last_name && name.size() == last_size) return last_index;
@@ -39,8 +51,12 @@ struct Recorder::Impl {
   }
 
   TaskSpan* span(std::uint64_t id, std::uint32_t attempt) {
-    auto it = span_of.find(key(id, attempt));
-    return it == span_of.end() ? nullptr : &rec.tasks[it->second];
+    if (attempt == 0 && id < first_attempt.size()) {
+      const std::size_t at = first_attempt[id];
+      return at == 0 ? nullptr : &rec.tasks[at - 1];
+    }
+    auto it = retry_of.find(key(id, attempt));
+    return it == retry_of.end() ? nullptr : &rec.tasks[it->second];
   }
 
   void result(const Event& e, TaskSpan::Outcome outcome) {
@@ -58,7 +74,7 @@ struct Recorder::Impl {
       s->start_ns = e.start_ns;
       s->end_ns = e.end_ns;
     }
-    if (!e.text.empty()) s->error = std::string(e.text);
+    if (!e.text.empty()) rec.errors[static_cast<std::size_t>(s - rec.tasks.data())] = std::string(e.text);
   }
 
   void on(const Event& e) {
@@ -68,9 +84,9 @@ struct Recorder::Impl {
         break;
       case EventKind::task_dispatched:
         if (!options.keep_tasks) break;
-        span_of[key(e.id, e.attempt)] = rec.tasks.size();
+        index(e.id, e.attempt, rec.tasks.size());
         rec.tasks.push_back(TaskSpan{e.id, e.attempt, intern(e.name), e.peer, -1, e.batch, e.time_ns, -1, -1, -1,
-                                     e.bytes, 0, TaskSpan::Outcome::pending, {}});
+                                     e.bytes, 0, TaskSpan::Outcome::pending});
         break;
       case EventKind::task_started:
         if (!options.keep_tasks) break;

@@ -123,7 +123,7 @@ std::string trace_json(const Recording& r) {
                        ",\"bytes_out\":" + std::to_string(t.bytes_out) + ",\"outcome\":\"" + outcome(t.outcome) +
                        "\"";
     if (!timed) args += ",\"timed\":false";
-    if (!t.error.empty()) args += ",\"error\":" + quote(t.error);
+    if (auto err = r.errors.find(i); err != r.errors.end()) args += ",\"error\":" + quote(err->second);
     o.raw("args", args + "}").end();
   }
 

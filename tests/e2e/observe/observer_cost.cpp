@@ -28,9 +28,12 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-enum Config { kOff, kTimes, kRecorder, kTrace, kConfigs };
-const char* const kNames[] = {"no observer", "task times only", "recorder (summary, --stats)",
-                              "full trace (--trace)"};
+// kArrays: the columnar fast path (map over fixed-size types), taken only
+// when nothing observes; the others send per-task batches, so they compare
+// against kOff.
+enum Config { kArrays, kOff, kTimes, kRecorder, kTrace, kConfigs };
+const char* const kNames[] = {"no observer, task arrays", "no observer", "task times only",
+                              "recorder (summary, --stats)", "full trace (--trace)"};
 
 }  // namespace
 
@@ -64,7 +67,8 @@ int main(int argc, char** argv) {
       cohort::observe::Recorder recorder({.keep_tasks = true, .keep_batches = c == kTrace});
       cohort::cluster::ClusterOptions o;
       o.threads = threads;
-      o.record_task_times = c != kOff;
+      o.array_batches = c == kArrays;
+      o.record_task_times = c > kOff;
       o.observer = c >= kRecorder ? &recorder : nullptr;
       o.collect_worker_events = c == kTrace;
       cohort::cluster::ClusterExecutor ex(registry, o);

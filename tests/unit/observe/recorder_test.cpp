@@ -44,7 +44,8 @@ TEST(Recorder, KeepsOneSpanPerAttemptWithNamesThreadsAndOutcomes) {
   EXPECT_EQ(t5.bytes_out, 7u);
   EXPECT_EQ(t5.outcome, TaskSpan::Outcome::ok);
   EXPECT_EQ(find(r, 4, 0).outcome, TaskSpan::Outcome::retried);
-  EXPECT_EQ(find(r, 4, 0).error, "std::runtime_error: boom");
+  EXPECT_EQ(r.errors.at(static_cast<std::size_t>(&find(r, 4, 0) - r.tasks.data())), "std::runtime_error: boom");
+  EXPECT_EQ(r.errors.size(), 2u);  // the retried attempt and the failed task
   EXPECT_EQ(find(r, 4, 1).outcome, TaskSpan::Outcome::ok);
   EXPECT_EQ(find(r, 4, 1).thread, 1);
   EXPECT_EQ(find(r, 6, 0).outcome, TaskSpan::Outcome::failed);
