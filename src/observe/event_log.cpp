@@ -19,10 +19,6 @@ void EventLogger::on_event(const Event& e) {
       COHORT_LOG_INFO("worker rank " + std::to_string(e.peer) + " on " + std::string(e.name) + " joined with " +
                       std::to_string(e.count) + " thread(s)");
       break;
-    case EventKind::worker_stopped:
-      COHORT_LOG_DEBUG("worker rank " + std::to_string(e.peer) + " stopped after " + std::to_string(e.count) +
-                       " task(s)");
-      break;
     case EventKind::clock_offset:
       COHORT_LOG_DEBUG("worker rank " + std::to_string(e.peer) + " clock offset " + std::to_string(e.value) +
                        " ns (round trip " + std::to_string(e.count) + " ns)");

@@ -1,6 +1,7 @@
 #include <cohort/observe/log.hpp>
 #include <cohort/observe/progress.hpp>
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -49,13 +50,26 @@ bool under_mpi_launcher() {
 // that is a terminal, the user is watching. (Rank 0 runs where mpirun does;
 // its stdout is a pty under mpirun whatever mpirun's own stdout is, so it
 // tells nothing.)
-bool launcher_stderr_is_terminal() {
+std::string launcher_terminal() {
   char link[256];
   const std::string path = "/proc/" + std::to_string(::getppid()) + "/fd/2";
   const ssize_t n = ::readlink(path.c_str(), link, sizeof link - 1);
-  if (n <= 0) return false;
-  const std::string_view target(link, static_cast<std::size_t>(n));
-  return target.starts_with("/dev/pts/") || target.starts_with("/dev/tty") || target == "/dev/console";
+  if (n <= 0) return {};
+  const std::string target(link, static_cast<std::size_t>(n));
+  const bool tty = target.starts_with("/dev/pts/") || target.starts_with("/dev/tty") || target == "/dev/console";
+  return tty ? target : std::string();
+}
+
+// Columns of the terminal at `fd`, else of the named terminal; 0 if neither answers.
+int columns(int fd, const std::string& terminal) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (terminal.empty()) return 0;
+  const int t = ::open(terminal.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (t < 0) return 0;
+  const int ok = ::ioctl(t, TIOCGWINSZ, &ws);
+  ::close(t);
+  return ok == 0 ? ws.ws_col : 0;
 }
 
 std::string rate_text(double r) { return fixed(r, r < 10 ? 2 : r < 100 ? 1 : 0) + "/s"; }
@@ -65,8 +79,11 @@ std::string rate_text(double r) { return fixed(r, r < 10 ? 2 : r < 100 ? 1 : 0) 
 struct ProgressBar::Impl {
   explicit Impl(ProgressOptions o) : options(o) {
     if (options.mode == ProgressOptions::Mode::automatic) {
-      const bool terminal = ::isatty(options.fd) == 1 ||
-                            (options.fd == STDERR_FILENO && under_mpi_launcher() && launcher_stderr_is_terminal());
+      bool terminal = ::isatty(options.fd) == 1;
+      if (!terminal && options.fd == STDERR_FILENO && under_mpi_launcher()) {
+        launcher_tty = launcher_terminal();
+        terminal = !launcher_tty.empty();
+      }
       options.mode = terminal ? ProgressOptions::Mode::bar : ProgressOptions::Mode::lines;
     }
     if (const char* v = std::getenv("COHORT_PROGRESS_INTERVAL"); v != nullptr && *v != '\0') {
@@ -76,6 +93,7 @@ struct ProgressBar::Impl {
   }
 
   ProgressOptions options;
+  std::string launcher_tty;  // under mpirun: the terminal mpirun's stderr is (for its width)
   mutable std::mutex mutex;  // the counters below
   std::uint64_t total = 0, done = 0, failed = 0, retried = 0;
   std::map<int, std::uint64_t> inflight;  // by worker rank
@@ -112,9 +130,8 @@ struct ProgressBar::Impl {
 
   int width() const {
     if (options.width > 0) return options.width;
-    winsize ws{};
-    if (::ioctl(options.fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-    return 80;
+    const int c = columns(options.fd, launcher_tty);
+    return c > 0 ? c : 80;
   }
 
   // Under the logger's lock (with_stderr_lock or a status-line callback).

@@ -1,7 +1,8 @@
 #pragma once
 /// EventLogger: the runtime's events as log lines (observe/log.hpp), at the
 /// level each deserves: workers joining, phases and retries at info; batches
-/// at debug; every task at trace. Failed tasks are not logged here: the
+/// and clock offsets at debug; every task at trace (workers stopping: the
+/// cluster layer's own debug line). Failed tasks are not logged here: the
 /// failure reaches its future, and the caller reports it.
 ///
 /// Thread safety: on_event() from any thread.
