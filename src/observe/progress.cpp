@@ -203,6 +203,10 @@ void ProgressBar::stop() {
   }
   m.wake.notify_all();
   m.thread.join();
+  if (m.options.mode == ProgressOptions::Mode::lines) {  // the last state, so a log always ends with one
+    const std::string line = render_line(m.snapshot()) + "\n";
+    with_stderr_lock([&] { write_all(m.options.fd, line); });
+  }
   if (m.options.mode == ProgressOptions::Mode::bar) {
     set_status_line({}, {});
     with_stderr_lock([&m] {  // the final state stays on screen; one write with its newline

@@ -57,7 +57,8 @@ class COHORT_OBSERVE_EXPORT ProgressBar final : public Observer {
   /// Starts drawing and the clock of the rate (idempotent). Called by the
   /// constructor unless mode is off or autostart is false.
   void start();
-  /// Draws the final state once more and stops (idempotent).
+  /// Draws the final state once more (the bar, or one last plain line) and
+  /// stops (idempotent).
   void stop();
 
   ProgressOptions::Mode mode() const noexcept;

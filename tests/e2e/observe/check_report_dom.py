@@ -18,6 +18,9 @@ dom = open(sys.argv[1], encoding="utf-8").read()
 stats = json.load(open(sys.argv[2]))
 if 'data-rendered="1"' not in dom:
     fail("the page's script did not finish (no <body data-rendered=\"1\">); DOM starts: " + dom[:300])
+res = re.search(r'<body[^>]*data-resources="(\d+)"', dom)
+if not res or res.group(1) != "0":
+    fail("the page fetched resources (Resource Timing count " + (res.group(1) if res else "missing") + ")")
 m = re.search(r'<svg id="timeline"[^>]*>', dom)
 if not m:
     fail("no timeline")

@@ -18,6 +18,9 @@ if [ "$rc" = 77 ]; then echo "report_browser: SKIPPED: no Chromium on this machi
 url="file://$(cd "$work" && pwd)/report.html"
 "$chromium" run --virtual-time-budget=10000 --dump-dom "$url" >"$work/report.dom.html" 2>"$work/chromium.log" || {
   cat "$work/chromium.log" >&2; exit 1; }
+# The page fetched nothing: its script writes the Resource Timing count into
+# <body data-resources>, checked by check_report_dom.py (the browser's own
+# background traffic goes to a proxy that does not exist).
 python3 "$here/check_report_dom.py" "$work/report.dom.html" "$work/stats.json"
 rm -f "$work/report.png"
 "$chromium" run --window-size=1280,1000 --hide-scrollbars --virtual-time-budget=10000 \

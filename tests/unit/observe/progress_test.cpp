@@ -127,12 +127,17 @@ TEST(Progress, ALogLineClearsTheBarAndTheBarComesBack) {
   EXPECT_NE(out.find("0/5 tasks", at), std::string::npos) << out;
 }
 
-TEST(Progress, PlainModeWritesNoEscapeCodes) {
+TEST(Progress, PlainModeEndsWithALineAndWritesNoEscapeCodes) {
   Pipe p;
   {
-    ProgressBar bar({.mode = ProgressOptions::Mode::lines, .fd = p.w});
+    ProgressBar bar({.mode = ProgressOptions::Mode::lines, .plain_interval = std::chrono::hours(1), .fd = p.w});
     EXPECT_EQ(bar.mode(), ProgressOptions::Mode::lines);
     bar.on_event(ev(EventKind::tasks_queued, -1, 5));
+    for (int i = 0; i < 5; ++i) bar.on_event(ev(EventKind::task_finished, 1));
   }
-  EXPECT_EQ(drain(p.r).find('\x1b'), std::string::npos);
+  const std::string out = drain(p.r);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(out.find('\r'), std::string::npos);
+  EXPECT_EQ(out.rfind("cohort: progress: 5/5 tasks (100%)", 0), 0u) << out;
+  EXPECT_EQ(out.back(), '\n');
 }
