@@ -16,6 +16,7 @@ inline constexpr int kShutdownTimeout = 3;  ///< a rank did not drain before the
 inline constexpr int kProtocolError = 4;    ///< a message that does not decode, or breaks the protocol
 inline constexpr int kMpiError = 5;         ///< an MPI routine failed
 inline constexpr int kInternalError = 70;   ///< an uncaught exception or a broken invariant (EX_SOFTWARE)
+inline constexpr int kResume = 75;          ///< stopped early on request (SIGUSR1/SIGTERM), work journaled: rerun the same command to resume (EX_TEMPFAIL)
 inline constexpr int kSignalBase = 128;     ///< fatal signal S: 128 + S, as shells report it
 
 }  // namespace cohort::cluster::exit_code
