@@ -2,11 +2,13 @@
 #include <cohort/cluster/abort.hpp>
 #include <cohort/cluster/exit_codes.hpp>
 
+#include "current_task.hpp"
 #include "process_info.hpp"
 
 #include <mpi.h>
 
 #include <atomic>
+#include <cstdint>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -68,6 +70,38 @@ const char* signal_name(int sig) noexcept {
 // async-signal-safe, a relaxed atomic load is).
 std::atomic<bool> g_mpi_live{false};
 
+thread_local detail::CurrentTask t_current_task;
+
+void write_uint(std::uint64_t v) noexcept {
+  char buf[24];
+  char* p = buf + sizeof buf;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  write_all(p, static_cast<std::size_t>(buf + sizeof buf - p));
+}
+
+// " while running task 17 ('crash')", when this thread is inside a task.
+void write_current_task() noexcept {
+  const detail::CurrentTask& t = t_current_task;
+  if (!t.active) return;
+  if (t.last_id > t.first_id) {
+    write_str(" while running one of tasks ");
+    write_uint(t.first_id);
+    write_str("..");
+    write_uint(t.last_id);
+  } else {
+    write_str(" while running task ");
+    write_uint(t.first_id);
+  }
+  if (t.name != nullptr) {
+    write_str(" ('");
+    write_all(t.name, t.name_size < 256 ? t.name_size : 256);
+    write_str("')");
+  }
+}
+
 void on_fatal_signal(int sig) {
   // SA_RESETHAND already restored the default action: a second fault, e.g.
   // inside MPI_Abort, ends the process the ordinary way.
@@ -77,6 +111,7 @@ void on_fatal_signal(int sig) {
   write_str(detail::host_name());
   write_str("): ");
   write_str(signal_name(sig));
+  write_current_task();
   write_str(" \xe2\x80\x94 aborting the job\n");
   if (g_mpi_live.load(std::memory_order_relaxed)) {
     // Not async-signal-safe; the process is lost anyway and this is the only
@@ -114,6 +149,7 @@ alignas(16) char g_alt_stack[64 * 1024];
 }  // namespace
 
 namespace detail {
+CurrentTask& current_task() noexcept { return t_current_task; }
 void set_mpi_live(bool live) noexcept { g_mpi_live.store(live, std::memory_order_relaxed); }
 }  // namespace detail
 

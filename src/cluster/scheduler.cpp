@@ -300,6 +300,7 @@ void Scheduler::on_results(int source, std::span<const std::byte> message) {
     if (e->state == State::timed_out) {  // its future already says TimeoutError
       e->state = State::done;
       --timed_out_out_;
+      stuck_tasks_.erase(rec.id);
       continue;
     }
     Submission& s = *e->sub;
@@ -485,6 +486,7 @@ void Scheduler::fail_batch(int rank, std::uint64_t batch, const std::string& why
       settle(e);
     } else {
       --timed_out_out_;
+      stuck_tasks_.erase(id);
     }
     e.state = State::done;
   }
@@ -527,10 +529,11 @@ void Scheduler::on_timer() {
       ev.text = "timeout";
       emit(ev);
     }
+    std::string what = "task " + std::to_string(d.id) + " ('" + s.name + "')";
+    stuck_tasks_[d.id] = what + " on rank " + std::to_string(e->rank) + " (" + w.host + ")";
     s.fail(e->index, std::make_exception_ptr(TimeoutError(
-                         "task " + std::to_string(d.id) + " ('" + s.name + "') ran past its timeout of " +
-                         std::to_string(s.policy.timeout.count()) + " ms on rank " + std::to_string(e->rank) +
-                         " (" + w.host + ")")));
+                         what + " ran past its timeout of " + std::to_string(s.policy.timeout.count()) +
+                         " ms on rank " + std::to_string(e->rank) + " (" + w.host + ")")));
     settle(*e);
   }
   arm_timer();
@@ -538,6 +541,19 @@ void Scheduler::on_timer() {
 }
 
 // ---- shutdown ---------------------------------------------------------------
+
+// The timed-out tasks still out, for the abort message: the first few, by id.
+std::string Scheduler::stuck_list() const {
+  std::vector<std::pair<std::uint64_t, const std::string*>> all;
+  for (const auto& [id, what] : stuck_tasks_) all.emplace_back(id, &what);
+  for (const auto& [batch, what] : stuck_arrays_) all.emplace_back(batch, &what);
+  std::sort(all.begin(), all.end());
+  constexpr std::size_t kShown = 5;
+  std::string list;
+  for (std::size_t i = 0; i < all.size() && i < kShown; ++i) list += (i == 0 ? "" : ", ") + *all[i].second;
+  if (all.size() > kShown) list += " and " + std::to_string(all.size() - kShown) + " more";
+  return list.empty() ? "(unknown)" : list;
+}
 
 void Scheduler::request_shutdown(bool cancel_pending, core::UniqueFunction<void()> on_down) {
   if (shutting_down_) return;
@@ -576,8 +592,9 @@ void Scheduler::check_drained() {
     // never come back, so waiting for them gets a deadline.
     if (inflight_ == timed_out_out_ && !shutdown_timer_)
       shutdown_timer_ = loop_.call_later(options_.shutdown_deadline, [this] {
-        abort_job(std::to_string(timed_out_out_) + " timed-out task(s) still running on the workers " +
-                      std::to_string(options_.shutdown_deadline.count()) + " ms after shutdown",
+        abort_job(std::to_string(timed_out_out_) + " timed-out task(s) still running " +
+                      std::to_string(options_.shutdown_deadline.count()) + " ms after shutdown (stuck?): " +
+                      stuck_list() + "; their ranks cannot stop cleanly",
                   exit_code::kShutdownTimeout);
       });
     return;

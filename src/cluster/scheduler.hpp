@@ -123,6 +123,7 @@ class Scheduler {
   void arm_timer();
   void on_timer();
   void check_drained();
+  std::string stuck_list() const;
   void fail_batch(int rank, std::uint64_t batch, const std::string& why);
   void answered(int rank, std::uint64_t batch);
   // Columnar submissions (scheduler_arrays.cpp).
@@ -155,6 +156,9 @@ class Scheduler {
   std::uint64_t pinned_ = 0; // tasks in workers' pinned queues
   std::uint64_t inflight_ = 0;
   std::uint64_t timed_out_out_ = 0;  // of inflight_: tasks whose future already timed out
+  // Those timed-out tasks ("task 5 ('hang') on rank 1 (node3)"), by task id
+  // and by array batch id, to name them if they never come back.
+  std::unordered_map<std::uint64_t, std::string> stuck_tasks_, stuck_arrays_;
   std::unordered_map<Submission*, std::unique_ptr<Submission>> owned_;
   std::uint64_t next_batch_ = 1;
   std::unordered_map<std::uint64_t, std::uint64_t> batch_left_;  // batch id -> tasks not yet answered

@@ -115,6 +115,7 @@ void Scheduler::on_array_results(int source, std::span<const std::byte> message)
   --w.batches;  // one message answers the whole array: its credit is back
   if (out.timed_out) {  // their futures already say TimeoutError
     timed_out_out_ -= out.count;
+    stuck_arrays_.erase(ra.task_batch_id);
     return;
   }
   Submission& s = *out.sub;
@@ -186,6 +187,10 @@ void Scheduler::on_array_timeout(std::uint64_t batch) {
     what += ", with the other tasks of its batch (ids " + std::to_string(o.first_id) + ".." +
             std::to_string(o.first_id + o.count - 1) + ")";
   }
+  stuck_arrays_[batch] = (o.count > 1 ? "tasks " + std::to_string(o.first_id) + ".." +
+                                            std::to_string(o.first_id + o.count - 1)
+                                      : "task " + std::to_string(o.first_id)) +
+                         " ('" + s.name + "') on rank " + std::to_string(o.rank) + " (" + w.host + ")";
   s.fail_range(o.first, o.count, std::make_exception_ptr(TimeoutError(what)));
   settle_range(s, o.count);
 }
@@ -202,6 +207,7 @@ bool Scheduler::fail_array(int rank, std::uint64_t batch, const std::string& why
   --w.batches;
   if (o.timed_out) {
     timed_out_out_ -= o.count;
+    stuck_arrays_.erase(batch);
     return true;
   }
   for (std::uint32_t j = 0; j < o.count; ++j) run_.task_failed();

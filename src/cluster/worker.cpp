@@ -5,6 +5,7 @@
 #include <cohort/wire/registry.hpp>
 
 #include "control.hpp"
+#include "current_task.hpp"
 #include "log.hpp"
 
 #include <algorithm>
@@ -162,8 +163,10 @@ void Worker::run_batch(std::vector<std::byte> message, int source) {
       // look the invoker up once per run of one name.
       const char* last_name = nullptr;
       const wire::Registry::Invoker* invoker = nullptr;
+      CurrentTaskScope current(0, 0, {});  // what the fatal-signal handler names
       for (std::size_t i = begin; i < end; ++i) {
         const wire::TaskRecord& task = job->batch[i];
+        current.set(task.id, task.id, task.name);
         if (task.name.data() != last_name) {
           last_name = task.name.data();
           invoker = registry_.find(task.name);

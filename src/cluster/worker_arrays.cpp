@@ -15,6 +15,7 @@
 #include <cohort/wire/registry.hpp>
 
 #include "control.hpp"
+#include "current_task.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -84,10 +85,14 @@ void Worker::work_on(const std::shared_ptr<ArrayJob>& job, bool first) {
     if (c >= job->chunks) return;
     const std::size_t begin = c * job->chunk, end = std::min(n, begin + job->chunk);
     std::vector<wire::ArrayError>& errors = job->errors[c];
-    if (job->invoker != nullptr) {
-      job->invoker->run_array(job->tasks, begin, end, job->out->values(), errors, ctx);
-    } else {
-      registry_.invoke_array(job->tasks, begin, end, job->out->values(), errors, ctx);  // unknown_task errors
+    {
+      // What the fatal-signal handler names: the chunk (tasks are not told apart inside it).
+      const CurrentTaskScope current(job->tasks.first_id + begin, job->tasks.first_id + end - 1, job->tasks.name);
+      if (job->invoker != nullptr) {
+        job->invoker->run_array(job->tasks, begin, end, job->out->values(), errors, ctx);
+      } else {
+        registry_.invoke_array(job->tasks, begin, end, job->out->values(), errors, ctx);  // unknown_task errors
+      }
     }
     // acq_rel: the thread that finishes last sees every other chunk's values and errors.
     if (job->done.fetch_add(1, std::memory_order_acq_rel) + 1 == job->chunks) {
