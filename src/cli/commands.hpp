@@ -22,6 +22,7 @@ inline constexpr int kUsage = 2;        ///< bad option, unknown job or subcomma
 inline constexpr int kInput = 6;        ///< an input or output path that cannot be used
 inline constexpr int kPlugin = 7;       ///< a plugin that cannot be loaded (ABI, not a plugin)
 inline constexpr int kInternal = 70;    ///< a bug: please report it
+inline constexpr int kResume = kResumeExit;  ///< 75: stopped early on request (SIGUSR1/SIGTERM), journaled: rerun to resume
 }  // namespace status
 
 struct CommonOptions {
