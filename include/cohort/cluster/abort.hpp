@@ -13,7 +13,10 @@
 /// - install_abort_handlers() routes an uncaught exception (std::terminate) and
 ///   the fatal signals SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL through the same
 ///   path; the signal path writes with async-signal-safe calls only, then aborts
-///   the job with exit_code::kSignalBase + signal.
+///   the job with exit_code::kSignalBase + signal. On a pool thread inside a
+///   task the line names it: "cohort: rank 2 (host h): SIGSEGV (invalid memory
+///   access) while running task 17 ('crash') — aborting the job" (a task array
+///   names the chunk: "one of tasks 0..14").
 
 #include <cohort/cluster/export.hpp>
 

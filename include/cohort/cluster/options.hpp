@@ -21,7 +21,9 @@ struct TaskPolicy {
   int max_retries = 0;
   /// Zero: none. Otherwise the future resolves with TimeoutError once the task
   /// has been out on a worker this long (counted from dispatch); a result that
-  /// arrives later is ignored. The worker still finishes the task.
+  /// arrives later is ignored. The worker still finishes the task; one still
+  /// running shutdown_deadline after shutdown() (stuck) makes rank 0 abort the
+  /// job naming it and its rank (exit_code::kShutdownTimeout).
   std::chrono::milliseconds timeout{0};
 };
 
