@@ -9,6 +9,7 @@
 //   fault_probe throw          a map where one input throws, then another map.
 //   fault_probe hang           a task that never returns (timeout 300 ms), then a
 //                              map; shutdown then finds it still running.
+//   fault_probe hang_array     the same, the task sent in a columnar map.
 //   fault_probe segv|abort     a task that segfaults / calls abort() on a worker.
 //   fault_probe segv_array     the same inside a columnar map (task array).
 //   fault_probe kill_root PIDFILE   keeps the workers busy, writes rank 0's pid
@@ -144,9 +145,14 @@ int run_root(ClusterExecutor& ex, std::string_view mode, int argc, char** argv) 
     }
     say(std::to_string(ok) + " of 100 tasks succeeded");
     if (!map_works(ex)) return 100;
-  } else if (mode == "hang") {
+  } else if (mode == "hang" || mode == "hang_array") {
+    const TaskPolicy policy{0, std::chrono::milliseconds(300)};
     try {
-      ex.submit_with<int>(TaskPolicy{0, std::chrono::milliseconds(300)}, "hang", 0).get();
+      if (mode == "hang") {
+        ex.submit_with<int>(policy, "hang", 0).get();
+      } else {
+        ex.map<int>("hang", std::vector<int>{0}, policy).get();  // a columnar task array
+      }
       return 100;
     } catch (const cohort::TimeoutError& e) {
       say(std::string("task failed: ") + e.what());
