@@ -53,7 +53,14 @@ int run_job(const RunOptions& o) {
   cluster::ClusterExecutor ex(registry, copts);  // collective: every rank
   set_stop_role(ex.is_root());
 
-  if (!ex.is_root()) return ex.serve();  // workers: until rank 0 says stop
+  if (!ex.is_root()) {
+    // Workers serve until rank 0 says stop, then exit 0: rank 0 carries the
+    // run's verdict (workers report their problems to it). A worker exiting
+    // non-zero first would make mpirun kill rank 0 before it wrote its output,
+    // trace or report.
+    ex.serve();
+    return status::kOk;
+  }
 
   int rc = status::kOk;
   observer.start();
