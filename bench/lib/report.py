@@ -3,6 +3,7 @@
 dict that bench/run collects; nothing here runs a benchmark."""
 import json
 import os
+import statistics
 import subprocess
 
 NOTES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notes")
@@ -288,6 +289,9 @@ def page(results):
         L.append(f"> **{results['mode']} mode:** smaller sizes than the full run (see each section); "
                  "run `bench/run` for the full figures.\n")
 
+    if results.get("kept_from"):
+        L.append("**Sections from an earlier run** (kept by `--keep`, same mode): " +
+                 ", ".join(f"{k} ({v})" for k, v in results["kept_from"].items()) + ".\n")
     if results.get("skipped"):
         L.append("**Skipped:** " + "; ".join(results["skipped"]) + ".\n")
     if results.get("section_seconds"):
@@ -353,7 +357,7 @@ def page(results):
                  "machine and another workload (task graphs with dependencies on every core of a node): " +
                  ", ".join(f"{n} {fmt_us(v)}" for n, v in TASK_BENCH_METG_US) + ".\n")
         L.append("Efficiency by task duration, median of the runs: load-corrected / as measured "
-                 "(the core share is the plain loop's efficiency at the same moment):\n")
+                 "(core share: the plain loop's efficiency right after each run, median over the three):\n")
         L.append("| task | tasks per run | " + " | ".join(names[s] for s in ("raw_mpi", "cohort", "mpi4py")) +
                  " | core share (plain loop) |")
         L.append("|---|---|---|---|---|---|")
@@ -362,7 +366,9 @@ def page(results):
             for s in ("raw_mpi", "cohort", "mpi4py"):
                 c, rw = mg["corrected"]["curves"][s].get(d), mg["raw"]["curves"][s].get(d)
                 cells.append(f"{100 * c['median']:.0f} % / {100 * rw['median']:.0f} %" if c and rw else "—")
-            b = mg["raw"]["curves"]["baseline"].get(d)
+            shares = [mg["share"]["curves"][s].get(d) for s in ("raw_mpi", "cohort", "mpi4py")]
+            shares = [x["median"] for x in shares if x]
+            b = {"median": statistics.median(shares)} if shares else None
             n_tasks = "/".join(f"{mg['tasks'][s].get(d, 0):,}" for s in ("raw_mpi", "mpi4py"))
             L.append(f"| {fmt_us(d)} | {n_tasks} | " + " | ".join(cells) +
                      f" | {100 * b['median']:.0f} % |" if b else " | — |")

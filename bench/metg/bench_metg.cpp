@@ -9,9 +9,9 @@
 // machine it takes longer in wall time, as real compute would. For each duration d: n = clamp(S * worker_cores / d, min, max) tasks, so each
 // point does about S seconds of useful work. Efficiency = n * d / (wall time *
 // worker cores), worker cores = (ranks - 1) * threads (Cohort's rank 0 only
-// schedules; the farm's rank 0 only hands out batches). A third row per point,
-// "baseline", is the same work burnt in a plain loop on rank 1 at that moment
-// (no runtime): the core share this machine gives right now. Prints one JSON line
+// schedules; the farm's rank 0 only hands out batches). Right after each run,
+// a baseline burns the same work in a plain loop on rank 1 (no runtime): its
+// efficiency is the core share this machine gives at that moment. Prints one JSON line
 // per (system, duration, repeat) on rank 0. Exits non-zero if a task was lost.
 #include "busy_farm.hpp"
 
@@ -86,12 +86,14 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-void print_row(const char* system, double d_us, std::uint64_t n, double seconds, double cores) {
+// baseline_s: the same work as one plain loop on one worker core, run right after.
+void print_row(const char* system, double d_us, std::uint64_t n, double seconds, double cores, double baseline_s) {
   const double useful = static_cast<double>(n) * d_us * 1e-6;
   std::printf(
       "{\"system\": \"%s\", \"duration_us\": %g, \"tasks\": %llu, \"seconds\": %.6f, \"worker_cores\": %g, "
-      "\"efficiency\": %.6f}\n",
-      system, d_us, static_cast<unsigned long long>(n), seconds, cores, useful / (seconds * cores));
+      "\"efficiency\": %.6f, \"baseline_seconds\": %.6f, \"baseline_efficiency\": %.6f}\n",
+      system, d_us, static_cast<unsigned long long>(n), seconds, cores, useful / (seconds * cores), baseline_s,
+      useful / baseline_s);
   std::fflush(stdout);
 }
 
@@ -194,17 +196,15 @@ int main(int argc, char** argv) {
       const auto ns = static_cast<std::uint64_t>(d * 1000 + 0.5);
       const auto n = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(opt.budget_s * cores / (d * 1e-6)),
                                                opt.min_tasks, opt.max_tasks);
-      // Rotate the order, so no system always follows the same one.
-      for (std::size_t k = 0; k < 3; ++k) {
-        const std::size_t which = (k + i) % 3;
+      // Alternate which system goes first; each is followed at once by its
+      // baseline, so both see the same state of the machine.
+      for (int k = 0; k < 2; ++k) {
+        const bool raw_now = (k == 0) == (i % 2 == 0);
         MPI_Barrier(MPI_COMM_WORLD);
-        double s = 0;
-        if (which == 0) s = run_raw(n, ns, workers, status);
-        else if (which == 1) s = run_cohort(registry, opt.threads, n, ns, status);
-        else s = run_baseline(n, ns, session.rank());
-        // The baseline is one core's loop: its efficiency is per that one core.
-        if (root) print_row(which == 0 ? "raw_mpi" : which == 1 ? "cohort" : "baseline", d, n, s,
-                            which == 2 ? 1.0 : cores);
+        const double s = raw_now ? run_raw(n, ns, workers, status) : run_cohort(registry, opt.threads, n, ns, status);
+        MPI_Barrier(MPI_COMM_WORLD);
+        const double b = run_baseline(n, ns, session.rank());
+        if (root) print_row(raw_now ? "raw_mpi" : "cohort", d, n, s, cores, b);
       }
     }
   }

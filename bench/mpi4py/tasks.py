@@ -29,6 +29,14 @@ def spin(ns):
     return ns
 
 
+def spin_many(n, ns):
+    # The baseline: the same work as one task, no runtime per task.
+    total = 0
+    for _ in range(n):
+        total += spin(ns)
+    return total
+
+
 def throughput(ex, tasks, chunksize):
     # Warm-up: start every worker and ship the function once.
     list(ex.map(noop, range(1000), chunksize=max(1, chunksize)))
@@ -52,8 +60,12 @@ def metg(ex, workers, durations_us, budget_s, min_tasks, max_tasks, chunk_cap):
         seconds = time.perf_counter() - start
         if total != ns * n:
             sys.exit("mpi4py: lost tasks")
+        start = time.perf_counter()  # baseline right after: the same work as one task on one worker
+        ex.submit(spin_many, n, ns).result()
+        baseline = time.perf_counter() - start
         print(json.dumps({"duration_us": d, "tasks": n, "chunksize": chunk, "seconds": seconds,
-                          "efficiency": n * d * 1e-6 / (seconds * workers)}), flush=True)
+                          "efficiency": n * d * 1e-6 / (seconds * workers), "baseline_seconds": baseline,
+                          "baseline_efficiency": n * d * 1e-6 / baseline}), flush=True)
 
 
 def main():

@@ -32,32 +32,37 @@ inline const std::array<unsigned char, 256>& word_table() {
   return table;
 }
 
-/// word -> count, open addressing with linear probing: 8-byte slots (half the
-/// hash, entry number) over dense vectors of words and counts. What a careful hand-written
-/// loop would use (a node-based std::unordered_map costs a pointer chase or
-/// two per lookup; kept as StdCounts to show the difference).
+/// word -> count, open addressing with linear probing over dense vectors of
+/// words and counts. A slot holds part of the hash, the length and the first 8
+/// bytes of its word, so a lookup of a word of up to 8 bytes (most of the
+/// frequent ones) reads one slot and its count and never the stored string.
+/// What a careful hand-written loop would use (a node-based
+/// std::unordered_map, kept as StdCounts, walks bucket -> node -> key).
 class FlatCounts {
  public:
   FlatCounts() : slots_(1024) {}
 
   void add(std::string_view word, std::uint64_t n = 1) {
     const std::uint64_t h = hash(word);
-    std::size_t i = static_cast<std::size_t>(h) & (slots_.size() - 1);
-    for (;; i = (i + 1) & (slots_.size() - 1)) {
-      Slot& s = slots_[i];
+    const std::uint32_t meta = meta_of(h, word.size());
+    const std::uint64_t prefix = prefix_of(word);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = static_cast<std::size_t>(h) & mask;
+    for (;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
       if (s.entry1 == 0) break;
-      if (s.tag == static_cast<std::uint32_t>(h >> 32)) {
+      if (s.meta != meta || s.prefix != prefix) continue;
+      if (word.size() > 8) {
         const std::string& w = words_[s.entry1 - 1];
-        if (w.size() == word.size() && std::memcmp(w.data(), word.data(), word.size()) == 0) {
-          counts_[s.entry1 - 1] += n;
-          return;
-        }
+        if (w.size() != word.size() || std::memcmp(w.data() + 8, word.data() + 8, word.size() - 8) != 0) continue;
       }
+      counts_[s.entry1 - 1] += n;
+      return;
     }
     words_.emplace_back(word);
     counts_.push_back(n);
-    slots_[i] = {static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(words_.size())};
-    if (words_.size() * 2 > slots_.size()) grow();
+    slots_[i] = {prefix, meta, static_cast<std::uint32_t>(words_.size())};
+    if (words_.size() * 5 > slots_.size() * 4) grow();  // load <= 0.8: a small, cache-resident table
   }
   std::size_t size() const noexcept { return words_.size(); }
   /// fn(const std::string& word, std::uint64_t count), in first-seen order.
@@ -67,11 +72,20 @@ class FlatCounts {
   }
 
  private:
-  struct Slot {  // 8 bytes: the hash's high half, and the entry
-    std::uint32_t tag = 0;
+  struct Slot {
+    std::uint64_t prefix = 0;  // the word's first 8 bytes, zero-padded
+    std::uint32_t meta = 0;    // 24 bits of the hash, 8 of the length (255: longer)
     std::uint32_t entry1 = 0;  // entry number + 1; 0: empty
   };
 
+  static std::uint32_t meta_of(std::uint64_t h, std::size_t size) noexcept {
+    return static_cast<std::uint32_t>((h >> 40) << 8) | static_cast<std::uint32_t>(size < 255 ? size : 255);
+  }
+  static std::uint64_t prefix_of(std::string_view s) noexcept {
+    std::uint64_t v = 0;
+    std::memcpy(&v, s.data(), s.size() < 8 ? s.size() : 8);
+    return v;
+  }
   // 8 bytes at a time, multiply-xorshift mixing (the words are short).
   static std::uint64_t hash(std::string_view s) noexcept {
     std::uint64_t h = 0x243f6a8885a308d3ULL ^ (s.size() * 0x9e3779b97f4a7c15ULL);
@@ -92,13 +106,16 @@ class FlatCounts {
     return h ^ (h >> 29);
   }
 
+  // Re-inserts in first-seen order: the frequent words, met first, keep their
+  // home slots, so most lookups still take one probe at a high load.
   void grow() {
     std::vector<Slot> bigger(slots_.size() * 2);
-    for (const Slot& s : slots_) {
-      if (s.entry1 == 0) continue;
-      std::size_t i = static_cast<std::size_t>(hash(words_[s.entry1 - 1])) & (bigger.size() - 1);
-      while (bigger[i].entry1 != 0) i = (i + 1) & (bigger.size() - 1);
-      bigger[i] = s;
+    const std::size_t mask = bigger.size() - 1;
+    for (std::size_t e = 0; e < words_.size(); ++e) {
+      const std::uint64_t h = hash(words_[e]);
+      std::size_t i = static_cast<std::size_t>(h) & mask;
+      while (bigger[i].entry1 != 0) i = (i + 1) & mask;
+      bigger[i] = {prefix_of(words_[e]), meta_of(h, words_[e].size()), static_cast<std::uint32_t>(e + 1)};
     }
     slots_.swap(bigger);
   }
@@ -153,19 +170,27 @@ void count_words(const char* data, std::size_t size, std::string& pending, Count
     while (i < size && !low(i)) ++i;
     if (i == size) return;
     const std::size_t start = i;
-    while (i < size && low(i)) ++i;
-    const std::size_t len = i - start;
-    char* out = buf;
-    if (i == size || len > sizeof buf) {
-      long_word.resize(len);
-      out = long_word.data();
+    unsigned upper = 0;  // nonzero if the word needs lowercasing
+    while (i < size && low(i)) {
+      upper |= static_cast<unsigned>(low(i) ^ static_cast<unsigned char>(data[i]));
+      ++i;
     }
-    for (std::size_t k = 0; k < len; ++k) out[k] = static_cast<char>(low(start + k));
+    const std::size_t len = i - start;
+    const char* word = data + start;
+    if (upper != 0 || i == size) {
+      char* out = buf;
+      if (i == size || len > sizeof buf) {
+        long_word.resize(len);
+        out = long_word.data();
+      }
+      for (std::size_t k = 0; k < len; ++k) out[k] = static_cast<char>(low(start + k));
+      word = out;
+    }
     if (i == size) {  // cut by the end of the buffer: the next call finishes it
-      pending.assign(out, len);
+      pending.assign(word, len);
       return;
     }
-    counts.add(std::string_view(out, len));
+    counts.add(std::string_view(word, len));
   }
 }
 
