@@ -1,0 +1,15 @@
+set terminal svg size 900,520 dynamic font "sans,12" background rgb "white"
+set output "pool.svg"
+set title "Local pool: ns per task (median, min-max; lower is better)"
+set style fill solid 0.6 border -1
+set boxwidth 0.6
+set ylabel "ns / task"
+set logscale y
+set format y "10^{%L}"
+set xrange [-0.5:9.5]
+set grid ytics
+set xtics rotate by -25 left
+set bmargin 11
+set rmargin 16
+unset key
+plot "../results/pool.dat" using 0:2:3:4:(0.3):xticlabels(1) with boxerrorbars lc rgb "#4477aa"
