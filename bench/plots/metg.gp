@@ -4,7 +4,7 @@ set title "Efficiency vs task duration: -n 2 (1 scheduler rank + 1 worker rank; 
 set logscale x
 set xlabel "task duration (µs of CPU time)"
 set ylabel "efficiency = useful work / (wall time × worker cores)"
-set yrange [0:1.3]
+set yrange [0:1.5]
 set grid
 set key top left font ",10"
 set arrow from graph 0, first 0.5 to graph 1, first 0.5 nohead dt 3 lc rgb "black"
