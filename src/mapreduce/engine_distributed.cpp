@@ -20,11 +20,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <shared_mutex>
+#include <thread>
 #include <tuple>
 
 #include "parallel.hpp"
@@ -416,6 +418,25 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
     }
   }
 
+  // Test hook, COHORT_TEST_HOLD_AFTER=K: after K map tasks of this run (all
+  // rounds), dispatch nothing more until a stop is requested (or 60 s pass).
+  // Tests that interrupt a run then stop it at a known point, however fast
+  // the machine: without it a small job may finish before the signal lands.
+  std::optional<std::size_t> hold_budget;
+  if (const char* h = std::getenv("COHORT_TEST_HOLD_AFTER"); h != nullptr && *h != '\0') {
+    hold_budget = static_cast<std::size_t>(std::strtoull(h, nullptr, 10));
+  }
+  const std::size_t hold_after = hold_budget.value_or(0);
+  auto hold_until_stop = [&] {
+    std::fprintf(stderr, "cohort: test hold: %zu map task(s) done; waiting for a stop signal\n", hold_after);
+    std::fflush(stderr);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!stop_requested() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // test-only wait on a signal flag
+    }
+    hold_budget.reset();
+  };
+
   for (unsigned round = first_round; !finished; ++round) {
     if (stop_requested()) {
       ex.shutdown(false, true);
@@ -454,15 +475,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
       std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string, bool>> map_inputs;
       map_inputs.reserve(todo.size());
       for (const std::size_t i : todo) map_inputs.emplace_back(run_id, resume.plan().encoded[i], partitions, prefix, resume.active());
-      std::vector<core::Future<std::string>> futures = ex.map_unordered<std::string>(kMapTask, map_inputs);
-      map_inputs.clear();
-      collect(
-          ex, futures, cfg, resume.writer(),
-          [&](std::size_t k, std::string&& value) {
-            resume.task_done(round, todo[k], value);
-            mapped[todo[k]] = std::move(value);
-          },
-          [&](const Tally& t) {
+      auto stopped_message = [&](const Tally& t) {
             std::string m = "stopped early in " + round_text(round, job.iterative()) + "map phase: " +
                             std::to_string(resumed + t.done) + " of " + std::to_string(splits.size()) + " map tasks done";
             if (resumed > 0) m += " (" + std::to_string(resumed) + " from the journal)";
@@ -472,7 +485,46 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
               m += "; " + std::to_string(t.running) + " not back within the drain timeout of " + drain + " s";
             }
             return m + journaled();
-          });
+      };
+      // Runs map_inputs[from, to): their values land at todo[from + k].
+      std::size_t done_before = 0;
+      auto run_maps = [&](std::size_t from, std::size_t to) {
+        std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string, bool>> part(
+            map_inputs.begin() + static_cast<std::ptrdiff_t>(from), map_inputs.begin() + static_cast<std::ptrdiff_t>(to));
+        std::vector<core::Future<std::string>> futures = ex.map_unordered<std::string>(kMapTask, part);
+        part.clear();
+        collect(
+            ex, futures, cfg, resume.writer(),
+            [&](std::size_t k, std::string&& value) {
+              resume.task_done(round, todo[from + k], value);
+              mapped[todo[from + k]] = std::move(value);
+            },
+            [&](const Tally& t) {
+              Tally all = t;
+              all.done += done_before;
+              return stopped_message(all);
+            });
+        done_before += to - from;
+      };
+      std::size_t split_at = map_inputs.size();
+      // (only in a run that resumed nothing: a requeued job keeps its environment)
+      if (hold_budget && result.resumed_tasks == 0 && result.resumed_rounds == 0) {
+        split_at = std::min(split_at, *hold_budget);
+      }
+      if (split_at < map_inputs.size()) {
+        run_maps(0, split_at);
+        hold_until_stop();
+        if (stop_requested()) {
+          ex.shutdown(false, true);
+          if (resume.writer() != nullptr) resume.writer()->sync();
+          throw StoppedEarly(stopped_message(Tally{done_before, 0, 0}), true);
+        }
+        run_maps(split_at, map_inputs.size());
+      } else {
+        if (hold_budget) *hold_budget -= map_inputs.size();
+        run_maps(0, map_inputs.size());
+      }
+      map_inputs.clear();
     }
     progress("map", round, splits.size(), splits.size());
 

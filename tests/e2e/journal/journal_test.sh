@@ -41,21 +41,21 @@ run() {  # run NAME ARGS...: the job under mpirun -n 3, stderr in NAME.err; sets
   "$mpirun" -n 3 --oversubscribe "$cohort" run "$@" --threads 1 2>"$name.err" >/dev/null || rc=$?
 }
 
-# Starts the job in the background and waits (deadline 60 s) until the
-# journal has grown by at least $2 bytes past its header (the size first
-# seen); then sends signal $1 (to mpirun, or "ranks": SIGTERM to each rank).
+# Starts the job in the background with the engine's test hook
+# COHORT_TEST_HOLD_AFTER=$2 (after $2 map tasks, across rounds, it dispatches
+# nothing more until a stop is requested) and waits (deadline 60 s) until the
+# job says it is holding; then sends signal $1 (to mpirun, or "ranks": SIGTERM
+# to each rank). The stop thus lands at a known point on any machine speed.
 interrupt() {
-  local how=$1 grow=$2; shift 2
-  "$mpirun" -n 3 --oversubscribe "$cohort" run "$@" --threads 1 --journal "$tmp/j" 2>stopped.err >/dev/null &
+  local how=$1 hold=$2; shift 2
+  COHORT_TEST_HOLD_AFTER=$hold "$mpirun" -n 3 --oversubscribe "$cohort" run "$@" --threads 1 --journal "$tmp/j" \
+    2>stopped.err >/dev/null &
   pid=$!
-  local header=0 size=0 deadline=$((SECONDS + 60))
-  while :; do
-    size=$(stat -c %s "$tmp/j" 2>/dev/null || echo 0)
-    [ "$header" -eq 0 ] && header=$size
-    [ "$header" -gt 0 ] && [ "$size" -ge $((header + grow)) ] && break
-    kill -0 "$pid" 2>/dev/null || fail "the job ended before the journal grew (size $size)"
-    [ $SECONDS -lt $deadline ] || fail "the journal did not grow within 60 s"
-    sleep 0.05
+  local deadline=$((SECONDS + 60))
+  until grep -q "test hold: $hold map task(s) done" stopped.err 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || fail "the job ended before it reached the hold after $hold map tasks"
+    [ $SECONDS -lt $deadline ] || fail "the job did not reach the hold within 60 s"
+    sleep 0.05  # polling a file with a deadline, not ordering events
   done
   if [ "$how" = ranks ]; then
     kill -TERM $(pgrep -P "$pid") || fail "no ranks under mpirun $pid"
@@ -104,26 +104,26 @@ check_resume() {  # reruns the interrupted command; output must equal ref.tsv
 case "$case_" in
   resume)
     wordcount_setup
-    interrupt USR1 1 "${wc_args[@]}" --output "$tmp/out.tsv"
-    check_resume 1
+    interrupt USR1 8 "${wc_args[@]}" --output "$tmp/out.tsv"
+    check_resume 8
     ;;
   shuffle)
     export COHORT_SHUFFLE=files
     wordcount_setup
-    interrupt USR1 1 "${wc_args[@]}" --output "$tmp/out.tsv"
+    interrupt USR1 8 "${wc_args[@]}" --output "$tmp/out.tsv"
     ls j.shuffle/map-0-*.bin >/dev/null 2>&1 || fail "no map files kept in j.shuffle/ beside the journal"
-    check_resume 1
+    check_resume 8
     [ ! -e j.shuffle ] || fail "j.shuffle/ is still there after success"
     ;;
   sigterm)
     wordcount_setup
-    interrupt ranks 1 "${wc_args[@]}" --output "$tmp/out.tsv"
+    interrupt ranks 8 "${wc_args[@]}" --output "$tmp/out.tsv"
     grep -q "SIGTERM" stopped.err || fail "the stop message does not name SIGTERM"
-    check_resume 1
+    check_resume 8
     ;;
   mismatch)
     wordcount_setup
-    interrupt USR1 1 "${wc_args[@]}" --output "$tmp/out.tsv"
+    interrupt USR1 8 "${wc_args[@]}" --output "$tmp/out.tsv"
     run other wordcount --input "$tmp/other" --split-size 96K --output "$tmp/out.tsv" --journal "$tmp/j"
     [ "$rc" -eq 6 ] || fail "a journal of another input: exit $rc, expected 6"
     grep -q "journal '$tmp/j' belongs to another run" other.err || fail "the message does not name the journal"
@@ -131,11 +131,11 @@ case "$case_" in
     [ ! -e out.tsv ] || fail "output written despite the mismatch"
     run opts "${wc_args[@]}" --top 5 --output "$tmp/out.tsv" --journal "$tmp/j"
     [ "$rc" -eq 6 ] && grep -q "job options" opts.err || fail "other options: exit $rc, or no 'job options' in the message"
-    check_resume 1  # the journal was left alone
+    check_resume 8  # the journal was left alone
     ;;
   torn)
     wordcount_setup
-    interrupt USR1 1 "${wc_args[@]}" --output "$tmp/out.tsv"
+    interrupt USR1 8 "${wc_args[@]}" --output "$tmp/out.tsv"
     size=$(stat -c %s j)
     truncate -s $((size - 5)) j  # the last record loses its end, as in a crash mid-append
     printf 'x' >> j               # and a stray byte after it
@@ -159,8 +159,8 @@ case "$case_" in
     km_args=(kmeans --input "$tmp/pts.csv" --k 5 --iterations 12 --tolerance 0 --split-size 256K)
     run ref "${km_args[@]}" --output "$tmp/ref.tsv"
     [ "$rc" -eq 0 ] || fail "uninterrupted kmeans exited $rc"
-    # Past a few rounds: each round journals 8 small map records and a round record.
-    interrupt USR1 4000 "${km_args[@]}" --output "$tmp/out.tsv"
+    # Hold in round 3 (8 map tasks a round): two whole rounds are journaled.
+    interrupt USR1 20 "${km_args[@]}" --output "$tmp/out.tsv"
     run resume "${km_args[@]}" --output "$tmp/out.tsv" --journal "$tmp/j"
     [ "$rc" -eq 0 ] || fail "resumed kmeans exited $rc"
     cmp -s ref.tsv out.tsv || fail "resumed centroids differ from the uninterrupted run's"
