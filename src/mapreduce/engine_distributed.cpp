@@ -422,11 +422,12 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
   // rounds), dispatch nothing more until a stop is requested (or 60 s pass).
   // Tests that interrupt a run then stop it at a known point, however fast
   // the machine: without it a small job may finish before the signal lands.
-  std::optional<std::size_t> hold_budget;
+  constexpr std::size_t kNoHold = static_cast<std::size_t>(-1);
+  std::size_t hold_budget = kNoHold;  // (not std::optional: GCC 12 -O2 warns falsely)
   if (const char* h = std::getenv("COHORT_TEST_HOLD_AFTER"); h != nullptr && *h != '\0') {
     hold_budget = static_cast<std::size_t>(std::strtoull(h, nullptr, 10));
   }
-  const std::size_t hold_after = hold_budget.value_or(0);
+  const std::size_t hold_after = hold_budget == kNoHold ? 0 : hold_budget;
   auto hold_until_stop = [&] {
     std::fprintf(stderr, "cohort: test hold: %zu map task(s) done; waiting for a stop signal\n", hold_after);
     std::fflush(stderr);
@@ -434,7 +435,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
     while (!stop_requested() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));  // test-only wait on a signal flag
     }
-    hold_budget.reset();
+    hold_budget = kNoHold;
   };
 
   for (unsigned round = first_round; !finished; ++round) {
@@ -508,8 +509,8 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
       };
       std::size_t split_at = map_inputs.size();
       // (only in a run that resumed nothing: a requeued job keeps its environment)
-      if (hold_budget && result.resumed_tasks == 0 && result.resumed_rounds == 0) {
-        split_at = std::min(split_at, *hold_budget);
+      if (hold_budget != kNoHold && result.resumed_tasks == 0 && result.resumed_rounds == 0) {
+        split_at = std::min(split_at, hold_budget);
       }
       if (split_at < map_inputs.size()) {
         run_maps(0, split_at);
@@ -521,7 +522,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
         }
         run_maps(split_at, map_inputs.size());
       } else {
-        if (hold_budget) *hold_budget -= map_inputs.size();
+        if (hold_budget != kNoHold) hold_budget -= map_inputs.size();
         run_maps(0, map_inputs.size());
       }
       map_inputs.clear();
