@@ -21,9 +21,8 @@ fs::path directory_of(const fs::path& path) {
   return dir.empty() ? fs::path(".") : dir;
 }
 
-}  // namespace
-
-void check_output_path(const fs::path& path) {
+// What AtomicFile needs of its path (no file is created here).
+void check_output_target(const fs::path& path) {
   if (path.empty()) throw Error(Errc::invalid_argument, "no output file given (--output FILE)");
   std::error_code ec;
   if (fs::is_directory(path, ec)) io_error("output '" + path.string() + "' is a directory; give a file name");
@@ -34,8 +33,30 @@ void check_output_path(const fs::path& path) {
   }
 }
 
+}  // namespace
+
+void check_output_path(const fs::path& path) {
+  check_output_target(path);
+  // access(W_OK) trusts permission bits, which root passes even where no file
+  // can be made (/sys, a read-only mount seen through a writable bit): create
+  // and remove an empty probe file, so such a place is refused before the run.
+  static std::atomic<unsigned> counter{0};
+  const fs::path probe = directory_of(path) / ("." + path.filename().string() + ".cohort-check-" +
+                                               std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
+  int fd = -1;
+  do {
+    fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    io_error("output directory '" + directory_of(path).string() + "' cannot be written (checked before the run): cannot create '" +
+             probe.string() + "': " + std::strerror(errno));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
 AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)) {
-  check_output_path(path_);
+  check_output_target(path_);
   static std::atomic<unsigned> counter{0};
   temp_ = directory_of(path_) / ("." + path_.filename().string() + ".cohort-tmp-" + std::to_string(::getpid()) + "-" +
                                  std::to_string(counter.fetch_add(1)));

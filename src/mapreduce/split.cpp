@@ -1,9 +1,11 @@
 #include <cohort/core/error.hpp>
 #include <cohort/mapreduce/split.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <system_error>
 
@@ -13,6 +15,18 @@ namespace cohort::mapreduce {
 namespace {
 
 [[noreturn]] void io_error(const std::string& message) { throw Error(Errc::io_error, message); }
+
+// Opens and closes `path`: the workers will open it later, and a file they
+// cannot read should stop the run before any work, not fail a map task.
+// (access(R_OK) is not enough: root passes it, and it checks the real uid.)
+void check_readable(const std::string& path) {
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) io_error("input file '" + path + "' cannot be opened: " + std::strerror(errno));
+  ::close(fd);
+}
 
 void add_directory(const fs::path& dir, std::uint32_t& count, std::vector<InputFile>& out) {
   std::error_code ec;
@@ -27,6 +41,7 @@ void add_directory(const fs::path& dir, std::uint32_t& count, std::vector<InputF
     if (entry.is_regular_file(fec)) {  // follows a symlink to a file
       const auto size = entry.file_size(fec);
       if (fec) io_error("input file '" + entry.path().string() + "' cannot be read: " + fec.message());
+      check_readable(entry.path().string());
       found.push_back({entry.path().string(), entry.path().lexically_relative(dir).generic_string(), size});
     }
     it.increment(ec);
@@ -55,9 +70,7 @@ std::vector<InputFile> collect_inputs(const std::vector<fs::path>& inputs) {
     if (fs::is_directory(st)) {
       add_directory(in, count, files);
     } else if (fs::is_regular_file(st)) {
-      if (::access(in.c_str(), R_OK) != 0) {
-        io_error("input file '" + in.string() + "' cannot be read: " + std::strerror(errno));
-      }
+      check_readable(in.string());
       const auto size = fs::file_size(in, ec);
       if (ec) io_error("input file '" + in.string() + "' cannot be read: " + ec.message());
       files.push_back({in.string(), in.string(), size});
