@@ -41,6 +41,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,10 @@ namespace cohort::mapreduce {
 
 template <class Derived, class K, class V, class Out = V>
 class TypedJob : public Job {
+  static_assert(!std::is_same_v<V, bool>,
+                "TypedJob: a value type of bool is not supported (reduce() receives std::span<const V>, "
+                "which cannot view a std::vector<bool>): emit std::uint8_t instead");
+
  public:
   using Key = K;
   using Value = V;
