@@ -203,14 +203,18 @@ void ProgressBar::stop() {
   }
   m.wake.notify_all();
   m.thread.join();
-  if (m.options.mode == ProgressOptions::Mode::lines) {  // the last state, so a log always ends with one
-    const std::string line = render_line(m.snapshot()) + "\n";
+  // A run that never queued a task (refused before it began: a bad input, an
+  // unwritable output) has no state worth a line; its error says it all.
+  const ProgressState last = m.snapshot();
+  const bool nothing = last.total == 0 && last.done == 0;
+  if (m.options.mode == ProgressOptions::Mode::lines && !nothing) {  // the last state, so a log ends with one
+    const std::string line = render_line(last) + "\n";
     with_stderr_lock([&] { write_all(m.options.fd, line); });
   }
   if (m.options.mode == ProgressOptions::Mode::bar) {
     set_status_line({}, {});
-    with_stderr_lock([&m] {  // the final state stays on screen; one write with its newline
-      write_all(m.options.fd, "\r" + render_bar(m.snapshot(), m.width() - 1) + "\x1b[K\n");
+    with_stderr_lock([&m, &last, nothing] {  // the final state stays on screen; one write with its newline
+      write_all(m.options.fd, nothing ? std::string("\r\x1b[K") : "\r" + render_bar(last, m.width() - 1) + "\x1b[K\n");
     });
   }
 }

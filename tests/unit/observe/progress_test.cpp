@@ -141,3 +141,22 @@ TEST(Progress, PlainModeEndsWithALineAndWritesNoEscapeCodes) {
   EXPECT_EQ(out.rfind("cohort: progress: 5/5 tasks (100%)", 0), 0u) << out;
   EXPECT_EQ(out.back(), '\n');
 }
+
+TEST(Progress, ARunThatQueuedNothingLeavesNoProgressLine) {
+  // (a run refused before it began: its error message is the whole story)
+  for (const auto mode : {ProgressOptions::Mode::lines, ProgressOptions::Mode::bar}) {
+    Pipe p;
+    {
+      ProgressBar bar({.mode = mode, .plain_interval = std::chrono::hours(1), .fd = p.w});
+      bar.start();
+    }
+    const std::string out = drain(p.r);
+    EXPECT_EQ(out.find('\n'), std::string::npos) << out;
+    if (mode == ProgressOptions::Mode::lines) {
+      EXPECT_EQ(out, "");
+    } else {  // the bar drawn at start() is cleared, not left on screen
+      ASSERT_GE(out.size(), 4u) << out;
+      EXPECT_EQ(out.substr(out.size() - 4), "\r\x1b[K") << out;
+    }
+  }
+}
