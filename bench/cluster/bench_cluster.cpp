@@ -12,7 +12,7 @@
 // credits = --credits; --records turns columnar task arrays off (one record per
 // task, the path of non-arithmetic types). Exits non-zero if a checksum shows a
 // task lost or doubled.
-#include "raw_farm.hpp"
+#include "task_farm.hpp"
 
 #include <cohort/cluster/cluster_executor.hpp>
 #include <cohort/cluster/mpi_session.hpp>
@@ -41,11 +41,12 @@ struct Options {
   bool records = false;
 };
 
+constexpr const char* kUsage =
+    "usage: bench_cluster [--tasks N] [--batch B] [--credits K] [--repeat R] [--threads T] [--idle-us U]\n"
+    "                     [--only raw|cohort] [--records] [--help]\n";
+
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "bench_cluster: %s\nusage: bench_cluster [--tasks N] [--batch B] [--credits K] [--repeat R] "
-               "[--threads T] [--idle-us U] [--only raw|cohort] [--records]\n",
-               why);
+  std::fprintf(stderr, "bench_cluster: %s\n%s", why, kUsage);
   std::exit(2);
 }
 
@@ -57,6 +58,10 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage(("missing value after " + a).c_str());
       return argv[++i];
     };
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
     if (a == "--tasks") o.farm.tasks = std::strtoull(value(), nullptr, 10);
     else if (a == "--batch") o.farm.batch = std::strtoull(value(), nullptr, 10);
     else if (a == "--credits") o.farm.credits = std::atoi(value());
@@ -119,7 +124,7 @@ int main(int argc, char** argv) {
       const double cpu0 = cpu_seconds();
       for (int r = 0; r < opt.repeat; ++r) {
         MPI_Barrier(MPI_COMM_WORLD);
-        bench::FarmResult res = bench::run_raw_farm(opt.farm);
+        bench::FarmResult res = bench::run_farm(opt.farm);  // ids 0.. through an empty body
         if (root) {
           rates.push_back(static_cast<double>(n) / res.seconds);
           if (res.checksum != expected) {

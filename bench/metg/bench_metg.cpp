@@ -1,11 +1,11 @@
 // bench_metg: METG(50%) sweep. Busy-wait tasks of a given duration through
 // Cohort's ClusterExecutor::map and through a hand-written MPI farm
-// (busy_farm.hpp), the two interleaved duration by duration in one run.
+// (bench/common/task_farm.hpp), the two interleaved duration by duration in one run.
 //
 //   mpirun -n 2 bench_metg [--durations-us 1,2,5,...] [--budget-s S]
 //          [--min-tasks N] [--max-tasks N] [--threads T] [--repeat R]
 //
-// A task burns d of CPU time (a calibrated loop, busy_farm.hpp): on a loaded
+// A task burns d of CPU time (a calibrated loop, spin.hpp): on a loaded
 // machine it takes longer in wall time, as real compute would. For each duration d: n = clamp(S * worker_cores / d, min, max) tasks, so each
 // point does about S seconds of useful work. Efficiency = n * d / (wall time *
 // worker cores), worker cores = (ranks - 1) * threads (Cohort's rank 0 only
@@ -13,7 +13,8 @@
 // a baseline burns the same work in a plain loop on rank 1 (no runtime): its
 // efficiency is the core share this machine gives at that moment. Prints one JSON line
 // per (system, duration, repeat) on rank 0. Exits non-zero if a task was lost.
-#include "busy_farm.hpp"
+#include "spin.hpp"
+#include "task_farm.hpp"
 
 #include <cohort/cluster/cluster_executor.hpp>
 #include <cohort/cluster/mpi_session.hpp>
@@ -41,11 +42,12 @@ struct Options {
   int repeat = 1;
 };
 
+constexpr const char* kUsage =
+    "usage: bench_metg [--durations-us D,D,...] [--budget-s S] [--min-tasks N] [--max-tasks N] [--threads T]\n"
+    "                  [--repeat R] [--help]\n";
+
 [[noreturn]] void usage(const std::string& why) {
-  std::fprintf(stderr,
-               "bench_metg: %s\nusage: bench_metg [--durations-us D,D,...] [--budget-s S] [--min-tasks N] "
-               "[--max-tasks N] [--threads T] [--repeat R]\n",
-               why.c_str());
+  std::fprintf(stderr, "bench_metg: %s\n%s", why.c_str(), kUsage);
   std::exit(2);
 }
 
@@ -57,6 +59,10 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage("missing value after " + a);
       return argv[++i];
     };
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
     if (a == "--durations-us") {
       o.durations_us.clear();
       std::string list = value();
@@ -148,12 +154,14 @@ double run_baseline(std::uint64_t n, std::uint64_t ns, int rank) {
 }
 
 double run_raw(std::uint64_t n, std::uint64_t ns, int workers, int& status) {
-  bench::BusyFarmConfig c;
+  bench::FarmConfig c;
   c.tasks = n;
-  c.task_ns = ns;
+  c.first_arg = ns;  // every task burns ns
+  c.arg_step = 0;
+  c.body = bench::spin_ns;
   c.credits = 4;
   c.batch = std::clamp<std::uint64_t>(n / (static_cast<std::uint64_t>(workers) * 4), 1, 1000);
-  const bench::BusyFarmResult r = bench::run_busy_farm(c);
+  const bench::FarmResult r = bench::run_farm(c);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0 && r.checksum != n * ns) {

@@ -1,4 +1,4 @@
-#include "raw_farm.hpp"
+#include "task_farm.hpp"
 
 #include <mpi.h>
 
@@ -11,47 +11,49 @@ namespace {
 
 constexpr int kTaskTag = 1, kResultTag = 2, kStopTag = 3;
 
-std::uint64_t empty_task(std::uint64_t id) { return id; }
-// Through a volatile pointer, so the compiler cannot fold the "task" away.
-std::uint64_t (*volatile g_task)(std::uint64_t) = empty_task;
+std::uint64_t empty_task(std::uint64_t arg) { return arg; }
 
-void worker(MPI_Comm comm) {
-  std::vector<std::uint64_t> ids, results;
+void worker(MPI_Comm comm, std::uint64_t (*body)(std::uint64_t)) {
+  // Through a volatile pointer, so the compiler cannot fold an empty task away.
+  std::uint64_t (*volatile task)(std::uint64_t) = body != nullptr ? body : empty_task;
+  std::vector<std::uint64_t> args, results;
   for (;;) {
     MPI_Status status;
     MPI_Probe(0, MPI_ANY_TAG, comm, &status);
     int bytes = 0;
     MPI_Get_count(&status, MPI_BYTE, &bytes);
-    ids.resize(static_cast<std::size_t>(bytes) / sizeof(std::uint64_t));
-    MPI_Recv(ids.data(), bytes, MPI_BYTE, 0, status.MPI_TAG, comm, MPI_STATUS_IGNORE);
+    args.resize(static_cast<std::size_t>(bytes) / sizeof(std::uint64_t));
+    MPI_Recv(args.data(), bytes, MPI_BYTE, 0, status.MPI_TAG, comm, MPI_STATUS_IGNORE);
     if (status.MPI_TAG == kStopTag) return;
-    results.resize(ids.size());
-    for (std::size_t i = 0; i < ids.size(); ++i) results[i] = g_task(ids[i]);
-    MPI_Send(results.data(), static_cast<int>(results.size() * sizeof(std::uint64_t)), MPI_BYTE, 0, kResultTag, comm);
+    results.resize(args.size());
+    for (std::size_t i = 0; i < args.size(); ++i) results[i] = task(args[i]);
+    MPI_Send(results.data(), static_cast<int>(results.size() * sizeof(std::uint64_t)), MPI_BYTE, 0, kResultTag,
+             comm);
   }
 }
 
 FarmResult master(MPI_Comm comm, int size, const FarmConfig& c) {
   const int workers = size - 1;
   const int k = std::max(1, c.credits);
-  // Per worker, k send slots: a result from worker w means one of w's batches
-  // was received, so one of its k send requests is complete and reusable.
+  // Worker w owns send slots [(w-1)*k, w*k): a result from w means one of its
+  // batches arrived, so one of its k sends has completed and its slot is free.
   std::vector<std::vector<std::uint64_t>> slots(static_cast<std::size_t>(workers * k));
   std::vector<MPI_Request> requests(slots.size(), MPI_REQUEST_NULL);
   std::uint64_t next = 0, done = 0, checksum = 0;
 
   auto send_batch = [&](int w, int slot) {
-    std::size_t i = static_cast<std::size_t>((w - 1) * k + slot);
-    std::uint64_t n = std::min(c.batch, c.tasks - next);
+    const std::size_t i = static_cast<std::size_t>((w - 1) * k + slot);
+    const std::uint64_t n = std::min(c.batch, c.tasks - next);
     slots[i].resize(n);
-    for (std::uint64_t j = 0; j < n; ++j) slots[i][j] = next++;
-    MPI_Isend(slots[i].data(), static_cast<int>(n * sizeof(std::uint64_t)), MPI_BYTE, w, kTaskTag, comm, &requests[i]);
+    for (std::uint64_t j = 0; j < n; ++j) slots[i][j] = c.first_arg + (next + j) * c.arg_step;
+    next += n;
+    MPI_Isend(slots[i].data(), static_cast<int>(n * sizeof(std::uint64_t)), MPI_BYTE, w, kTaskTag, comm,
+              &requests[i]);
   };
 
   const auto start = std::chrono::steady_clock::now();
   for (int slot = 0; slot < k; ++slot)
     for (int w = 1; w <= workers && next < c.tasks; ++w) send_batch(w, slot);
-
   std::vector<std::uint64_t> results;
   while (done < c.tasks) {
     MPI_Status status;
@@ -78,7 +80,7 @@ FarmResult master(MPI_Comm comm, int size, const FarmConfig& c) {
 
 }  // namespace
 
-FarmResult run_raw_farm(const FarmConfig& config) {
+FarmResult run_farm(const FarmConfig& config) {
   MPI_Comm comm;
   MPI_Comm_dup(MPI_COMM_WORLD, &comm);
   int rank = 0, size = 1;
@@ -89,7 +91,7 @@ FarmResult run_raw_farm(const FarmConfig& config) {
     if (rank == 0)
       result = master(comm, size, config);
     else
-      worker(comm);
+      worker(comm, config.body);
   }
   MPI_Comm_free(&comm);
   return result;
