@@ -69,11 +69,15 @@ int run_job(const RunOptions& o) {
     observer.end();
     if (!o.quiet) {
       std::fprintf(stderr,
-                   "cohort: %s: %llu file(s), %.1f MB, %llu split(s), %d rank(s) x %zu thread(s), %.3f s -> %s "
-                   "(%llu records)\n",
+                   "cohort: %s: %llu file(s), %.1f MB, %llu split(s), %d rank(s) x %zu thread(s), %s, %.3f s -> "
+                   "%s (%llu records)\n",
                    o.job.c_str(), static_cast<unsigned long long>(r.input_files),
                    static_cast<double>(r.input_bytes) / 1e6, static_cast<unsigned long long>(r.splits), ex.size(),
-                   ex.options().threads ? ex.options().threads : r.threads, r.seconds, r.output.c_str(),
+                   ex.options().threads ? ex.options().threads : r.threads,
+                   r.shuffle == mapreduce::RunConfig::Shuffle::gather ? "gathered"
+                   : r.shuffle == mapreduce::RunConfig::Shuffle::mpi  ? "shuffled over MPI"
+                                                                       : "shuffled through files",
+                   r.seconds, r.output.c_str(),
                    static_cast<unsigned long long>(r.output_records));
     }
   } catch (const mapreduce::StoppedEarly& e) {

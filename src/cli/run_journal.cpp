@@ -89,13 +89,34 @@ void apply_journal_options(const JournalOptions& o, mapreduce::RunConfig& cfg) {
   }
   cfg.drain_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.drain_timeout * 1000));
   if (o.split_size != 0) cfg.split_bytes = o.split_size;
-  // Advanced, for tests and tuning: how map results reach the reducers.
-  if (const char* s = std::getenv("COHORT_SHUFFLE"); s != nullptr && *s != '\0') {
-    const std::string mode = s;
-    if (mode == "files") cfg.shuffle = mapreduce::RunConfig::Shuffle::files;
-    else if (mode == "gather") cfg.shuffle = mapreduce::RunConfig::Shuffle::gather;
-    else if (mode != "auto") throw Error(Errc::invalid_argument, "COHORT_SHUFFLE='" + mode + "': expected auto, gather or files");
+  // How map results reach the reducers (an option, else the environment: for tests and tuning).
+  const char* env_shuffle = std::getenv("COHORT_SHUFFLE");
+  const bool from_option = !o.shuffle.empty();
+  const std::string mode = from_option ? o.shuffle : env_shuffle != nullptr ? env_shuffle : "";
+  using Shuffle = mapreduce::RunConfig::Shuffle;
+  if (mode == "files") cfg.shuffle = Shuffle::files;
+  else if (mode == "gather") cfg.shuffle = Shuffle::gather;
+  else if (mode == "mpi") cfg.shuffle = Shuffle::mpi;
+  else if (mode == "auto" || mode.empty()) cfg.shuffle = Shuffle::automatic;
+  else throw Error(Errc::invalid_argument, std::string(from_option ? "--shuffle" : "COHORT_SHUFFLE") + " '" + mode +
+                                               "': expected auto, gather, files or mpi");
+  if (!o.scratch_dir.empty()) {
+    cfg.scratch_dir = o.scratch_dir;
+  } else if (const char* d = std::getenv("COHORT_SCRATCH_DIR"); d != nullptr && *d != '\0') {
+    cfg.scratch_dir = d;
   }
+  auto env_bytes = [](const char* name, std::uint64_t& out) {
+    const char* c = std::getenv(name);
+    if (c == nullptr || *c == '\0') return;
+    char* end = nullptr;
+    const unsigned long long bytes = std::strtoull(c, &end, 10);
+    if (end == c || *end != '\0' || bytes == 0) {
+      throw Error(Errc::invalid_argument, std::string(name) + " '" + c + "': expected a byte count > 0");
+    }
+    out = bytes;
+  };
+  env_bytes("COHORT_SHUFFLE_CHUNK", cfg.shuffle_chunk_bytes);
+  env_bytes("COHORT_GATHER_LIMIT", cfg.gather_limit);
   cfg.stop_requested = [] { return g_signal.load(std::memory_order_relaxed) != 0; };
 }
 

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 namespace cohort::cli {
 
@@ -29,7 +30,20 @@ struct JournalOptions {
   std::filesystem::path journal;  ///< --journal FILE ("" = none, or <output>.cohort-journal inside a Slurm job)
   double drain_timeout = 30;      ///< --drain-timeout SECONDS
   std::uint64_t split_size = 0;   ///< --split-size BYTES (0 = automatic)
+  /// How map results reach the reducers: "" (COHORT_SHUFFLE, else auto), auto,
+  /// gather, files or mpi. auto: gather small key spaces and small inputs;
+  /// else mpi, or files with a journal (it resumes from map files on disk).
+  std::string shuffle;
+  /// Where the files shuffle writes ("" : COHORT_SCRATCH_DIR, else beside the
+  /// output); must be shared by every rank. Unused by gather and mpi.
+  std::filesystem::path scratch_dir;
 };
+
+/// The text of `--help` for the shuffle modes (one place for main.cpp and the docs).
+inline constexpr const char* kShuffleHelp =
+    "How map results reach the reducers: auto (small key spaces and inputs gather to rank 0; large ones "
+    "shuffle over MPI worker to worker, or through files in --scratch-dir when --journal is on), gather, "
+    "files, mpi";
 
 /// Every rank, before the runtime starts. `root`: this process is rank 0.
 void install_stop_signals(const JournalOptions& options, bool root);
@@ -41,8 +55,12 @@ void set_stop_role(bool root);
 void limit_dispatch_ahead(cluster::ClusterOptions& options);
 
 /// Rank 0: the journal (default: beside the output when SLURM_JOB_ID is set),
-/// drain timeout, split size, the stop flag, and COHORT_SHUFFLE (auto, gather
-/// or files: an advanced knob, e.g. to test the shuffle path on small inputs).
+/// drain timeout, split size, the stop flag, and the shuffle: `shuffle`, else
+/// COHORT_SHUFFLE (auto, gather, files or mpi: e.g. to test a shuffle path on
+/// small inputs); `scratch_dir`, else COHORT_SCRATCH_DIR; COHORT_SHUFFLE_CHUNK
+/// (bytes per mpi shuffle message, default 64 MiB: tests use small ones);
+/// COHORT_GATHER_LIMIT (input bytes up to which auto gathers, default 256 MiB).
+/// A bad value is Error(invalid_argument) naming it.
 void apply_journal_options(const JournalOptions& options, mapreduce::RunConfig& cfg);
 
 /// Rank 0: says why the run stopped and how to resume; returns kResumeExit.

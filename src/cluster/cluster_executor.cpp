@@ -11,6 +11,7 @@
 #include <cohort/core/thread_pool.hpp>
 
 #include "log.hpp"
+#include "peer_link.hpp"
 #include "run_state.hpp"
 #include "scheduler.hpp"
 #include "worker.hpp"
@@ -112,6 +113,10 @@ void ClusterExecutor::Impl::setup(const MpiSession& session) {
         [this](int dest, std::vector<std::byte> bytes) { send(dest, std::move(bytes), true); },
         std::move(on_stopped), run);
     worker->start();
+    // Tasks on this rank may now send peer messages (peer.hpp), through the loop.
+    detail::attach_peers(detail::PeerLink{
+        &loop, [this](int dest, std::vector<std::byte> bytes) { send(dest, std::move(bytes), false); }, r,
+        worker_ranks_of(n)});
   }
 }
 
@@ -124,6 +129,7 @@ void ClusterExecutor::Impl::main(core::Promise<void>& ready) {
     setup(*session);
   } catch (...) {
     // Nothing has run yet: the constructor rethrows on the caller's thread.
+    detail::detach_peers();
     worker.reset();
     scheduler.reset();
     transport.reset();
@@ -133,6 +139,7 @@ void ClusterExecutor::Impl::main(core::Promise<void>& ready) {
   ready.set_result();
   try {
     loop.run_forever();
+    detail::detach_peers();  // before the loop closes: a later send_to_peer throws
     // Down: the stop protocol left no message in flight either way.
     if (pool) pool->shutdown(true, false);
     worker.reset();

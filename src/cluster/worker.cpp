@@ -7,6 +7,7 @@
 #include "control.hpp"
 #include "current_task.hpp"
 #include "log.hpp"
+#include "peer_link.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -67,8 +68,12 @@ void Worker::on_message(int source, std::span<const std::byte> bytes) {
     return;
   }
   try {
-    if (source != 0) throw DecodeError("workers take messages from rank 0 only", source);
     const wire::EnvelopeView v = wire::decode_envelope(bytes, source);
+    if (v.header.kind == wire::MessageKind::shuffle_data) {  // from any worker, to a peer handler (peer.hpp)
+      deliver_peer_message(source, v);
+      return;
+    }
+    if (source != 0) throw DecodeError("workers take messages from rank 0 only (and peer messages)", source);
     switch (v.header.kind) {
       case wire::MessageKind::task_batch:
         if (stop_requested_) throw DecodeError("a task batch after stop", source);

@@ -11,6 +11,8 @@
 // then (with ClusterOptions::collect_worker_events) the events it recorded,
 // then `stop_ack`, then calls on_stopped (the runtime flushes and ends).
 // Pings from rank 0 (clock offsets) are answered at once, from the loop thread.
+// Peer messages (shuffle_data, from any worker, peer.hpp) go to their channel's
+// handler on the loop thread; a bad one is reported to rank 0 like any other.
 //
 // Task arrays (columnar map batches, worker_arrays.cpp) run on the pool in
 // chunks that the first pool thread shares only when the first chunk says the

@@ -1,8 +1,10 @@
-// The distributed engine: map/reduce tasks on a ClusterExecutor's workers.
-// The one translation unit of this layer that includes Boost.Serialization
-// (through the executor's and registry's templates).
+// The distributed engine: rank 0's side, and the registration of the worker
+// tasks (whose bodies are in engine_tasks.cpp). The one translation unit of
+// this layer that includes Boost.Serialization (through the executor's and
+// registry's templates).
 
 #include <cohort/cluster/cluster_executor.hpp>
+#include <cohort/cluster/peer.hpp>
 #include <cohort/core/cpu.hpp>
 #include <cohort/core/error.hpp>
 #include <cohort/mapreduce/distributed.hpp>
@@ -12,166 +14,28 @@
 
 #include <boost/serialization/string.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <shared_mutex>
 #include <thread>
 #include <tuple>
 
+#include "engine_tasks.hpp"
 #include "parallel.hpp"
 #include "resume.hpp"
+#include "shuffle_peers.hpp"
 
 namespace fs = std::filesystem;
 
 namespace cohort::mapreduce {
+using detail::io_error;
+using detail::read_segment;
 namespace {
-
-[[noreturn]] void io_error(const std::string& message) { throw Error(Errc::io_error, message); }
-
-void write_file(const std::string& path, const std::vector<std::string_view>& parts, bool durable = false) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) io_error("cannot create shuffle file '" + path + "': " + std::strerror(errno));
-  for (std::string_view part : parts) {
-    while (!part.empty()) {
-      const ssize_t n = ::write(fd, part.data(), part.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int e = errno;
-        ::close(fd);
-        io_error("cannot write shuffle file '" + path + "': " + std::strerror(e));
-      }
-      part.remove_prefix(static_cast<std::size_t>(n));
-    }
-  }
-  if (durable && ::fdatasync(fd) != 0) {
-    const int e = errno;
-    ::close(fd);
-    io_error("cannot sync shuffle file '" + path + "': " + std::strerror(e));
-  }
-  if (::close(fd) != 0) io_error("cannot write shuffle file '" + path + "': " + std::strerror(errno));
-}
-
-// Appends bytes [offset, offset + length) of `path` to `out`.
-void read_segment(const std::string& path, std::uint64_t offset, std::uint64_t length, std::string& out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) io_error("cannot open shuffle file '" + path + "' (is the scratch directory shared by every rank?): " + std::strerror(errno));
-  const std::size_t start = out.size();
-  out.resize(start + length);
-  std::uint64_t done = 0;
-  while (done < length) {
-    const ssize_t n = ::pread(fd, out.data() + start + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int e = errno;
-      ::close(fd);
-      io_error("shuffle file '" + path + "' is shorter than expected" + (n < 0 ? std::string(": ") + std::strerror(e) : ""));
-    }
-    done += static_cast<std::uint64_t>(n);
-  }
-  ::close(fd);
-}
-
-// --- worker side -------------------------------------------------------------
-
-struct WorkerState {
-  JobResolver resolver;
-  std::shared_mutex mutex;
-  std::uint64_t run_id = 0;
-  std::shared_ptr<Job> job;
-
-  std::shared_ptr<Job> job_for(std::uint64_t id) {
-    std::shared_lock lock(mutex);
-    if (run_id != id || !job) {
-      throw Error(Errc::invalid_state, "mapreduce run " + std::to_string(id) + " was not begun on this rank");
-    }
-    return job;
-  }
-};
-
-void begin(WorkerState& w, std::uint64_t id, const std::string& name, const std::string& options,
-           const std::string& state) {
-  std::unique_lock lock(w.mutex);
-  if (w.run_id != id || !w.job) {
-    w.job.reset();
-    w.run_id = 0;
-    std::shared_ptr<Job> job = w.resolver(name);
-    if (!job) throw Error(Errc::plugin_error, "no job '" + name + "' on this rank");
-    ByteReader r(options);
-    OptionValues values;
-    for (auto& [k, v] : decode<std::vector<std::pair<std::string, std::string>>>(r)) values.emplace(k, v);
-    configure_job(*job, values);
-    w.job = std::move(job);
-    w.run_id = id;
-  }
-  if (w.job->iterative()) w.job->set_state(state);
-}
-
-// `scratch`: "" to return the partitions, else the path prefix of this
-// round's map files; `durable`: fdatasync them (a journal will vouch for them).
-std::string map_task(WorkerState& w, std::uint64_t id, const std::string& split_bytes, std::uint32_t partitions,
-                     const std::string& scratch, bool durable) {
-  const std::shared_ptr<Job> job = w.job_for(id);
-  ByteReader r(split_bytes);
-  const Split split = decode<Split>(r);
-  MapOutput out = job->map_split(split, partitions);
-  if (out.partitions.size() != partitions) {
-    throw Error(Errc::invalid_state, "job '" + std::string(job->name()) + "': map_split returned " +
-                                         std::to_string(out.partitions.size()) + " partitions, expected " +
-                                         std::to_string(partitions));
-  }
-  std::string result;
-  ByteWriter wr(result);
-  wr.varint(out.records);
-  wr.varint(out.keys);
-  if (scratch.empty()) {
-    wr.varint(0);
-    encode(wr, out.partitions);
-    return result;
-  }
-  const std::string path = scratch + std::to_string(split.index) + ".bin";
-  std::vector<std::string_view> views(out.partitions.begin(), out.partitions.end());
-  write_file(path, views, durable);
-  std::vector<std::uint64_t> offsets{0};
-  for (const auto& p : out.partitions) offsets.push_back(offsets.back() + p.size());
-  wr.varint(1);
-  encode(wr, path);
-  encode(wr, offsets);
-  return result;
-}
-
-std::string reduce_task(WorkerState& w, std::uint64_t id, const std::string& segments_bytes, const std::string& part) {
-  const std::shared_ptr<Job> job = w.job_for(id);
-  ByteReader r(segments_bytes);
-  const auto segments = decode<std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>>>(r);
-  std::vector<std::string> blocks(segments.size());
-  std::vector<std::string_view> views;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const auto& [path, offset, length] = segments[i];
-    read_segment(path, offset, length, blocks[i]);
-    views.push_back(blocks[i]);
-  }
-  const ReduceOutput out = job->reduce_partition(views);
-  write_file(part, {out.records});
-  std::string result;
-  ByteWriter wr(result);
-  wr.varint(out.keys);
-  wr.varint(out.outputs);
-  wr.varint(out.records.size());
-  return result;
-}
-
-// --- rank 0 ------------------------------------------------------------------
 
 std::string hex(std::uint64_t v) {
   char buf[17];
@@ -202,9 +66,24 @@ JobResolver plugin_resolver(plugin::PluginPath path) {
   };
 }
 
+std::string_view to_string(RunConfig::Shuffle shuffle) noexcept {
+  switch (shuffle) {
+    case RunConfig::Shuffle::automatic: return "automatic";
+    case RunConfig::Shuffle::gather: return "gather";
+    case RunConfig::Shuffle::files: return "files";
+    case RunConfig::Shuffle::mpi: return "mpi";
+  }
+  return "unknown";
+}
+
 void register_tasks(wire::Registry& registry, JobResolver resolver) {
+  using namespace detail;
   auto state = std::make_shared<WorkerState>();
   state->resolver = std::move(resolver);
+  // (process-wide: the last registration wins, and every one feeds the same inbox)
+  cluster::set_peer_handler(detail::kShuffleChannel, [](int source, std::span<const std::byte> payload) {
+    shuffle_inbox().put(source, payload);
+  });
   registry.add(std::string(kBeginTask), [state](std::uint64_t id, const std::string& name, const std::string& options,
                                                 const std::string& job_state) {
     begin(*state, id, name, options, job_state);
@@ -216,13 +95,21 @@ void register_tasks(wire::Registry& registry, JobResolver resolver) {
   registry.add(std::string(kReduceTask), [state](std::uint64_t id, const std::string& segments, const std::string& part) {
     return reduce_task(*state, id, segments, part);
   });
-  registry.add(std::string(kEndTask), [state](std::uint64_t id) {
-    std::unique_lock lock(state->mutex);
-    if (state->run_id == id) {
-      state->job.reset();
-      state->run_id = 0;
-    }
+  registry.add(std::string(kMapShuffleTask),
+               [state](std::uint64_t id, const std::string& split, std::uint32_t partitions, std::uint32_t round,
+                       const std::string& owners, std::uint64_t chunk) {
+                 return map_shuffle_task(*state, id, split, partitions, round, owners, chunk);
+               });
+  registry.add(std::string(kReduceShuffleTask),
+               [state](std::uint64_t id, std::uint32_t round, std::uint32_t partition, const std::string& expected,
+                       std::uint64_t wait_ms, std::uint64_t inline_limit) {
+                 return reduce_shuffle_task(*state, id, round, partition, expected, wait_ms, inline_limit);
+               });
+  registry.add(std::string(kFetchTask), [](std::uint64_t id, std::uint32_t round, std::uint32_t partition,
+                                           std::uint64_t offset, std::uint64_t length) {
+    return shuffle_inbox().fetch(id, round, partition, offset, length);
   });
+  registry.add(std::string(kEndTask), [state](std::uint64_t id) { end(*state, id); });
 }
 
 namespace {
@@ -310,6 +197,54 @@ std::string round_text(unsigned round, bool iterative) {
   return iterative ? "round " + std::to_string(round + 1) + "'s " : "the ";
 }
 
+// The mpi shuffle's reduce phase: one task per partition on its owner, which
+// waits for the blocks `sizes` (by split, then partition) says were sent to
+// it; outputs too big for a task result are fetched in pieces.
+void reduce_on_owners(cluster::ClusterExecutor& ex, const RunConfig& cfg, std::uint64_t run_id, unsigned round,
+                      std::uint32_t partitions, const std::vector<std::vector<std::uint64_t>>& sizes,
+                      const std::vector<std::uint64_t>& owners, std::uint64_t chunk_bytes, RunResult& result,
+                      std::vector<std::string>& reduced, const std::function<std::string(const Tally&)>& stopped) {
+  auto owner = [&](std::uint32_t p) { return static_cast<int>(owners[p % owners.size()]); };
+  const auto wait_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(cfg.shuffle_wait.count(), 0));
+  std::vector<core::Future<std::string>> futures;
+  futures.reserve(partitions);
+  for (std::uint32_t p = 0; p < partitions; ++p) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> expected;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      if (sizes[i][p] > 0) expected.emplace_back(i, sizes[i][p]);
+    }
+    std::string bytes;
+    ByteWriter w(bytes);
+    encode(w, expected);
+    futures.push_back(ex.call_on<std::string>(owner(p), kReduceShuffleTask, run_id, static_cast<std::uint32_t>(round),
+                                              p, bytes, wait_ms, chunk_bytes));
+  }
+  std::vector<std::string> results(partitions);
+  collect(ex, futures, cfg, nullptr, [&](std::size_t p, std::string&& value) { results[p] = std::move(value); },
+          stopped);
+  for (std::uint32_t p = 0; p < partitions; ++p) {
+    ByteReader r(results[p]);
+    result.reduced_keys += r.varint();
+    result.output_records += r.varint();
+    const std::uint64_t size = r.varint();
+    reduced[p].clear();
+    if (r.varint() == 1) {
+      reduced[p].assign(r.raw(static_cast<std::size_t>(size)));
+      continue;
+    }
+    reduced[p].reserve(static_cast<std::size_t>(size));
+    for (std::uint64_t at = 0; at < size; at += chunk_bytes) {  // in order: the last piece frees it
+      reduced[p] += ex.call_on<std::string>(owner(p), kFetchTask, run_id, static_cast<std::uint32_t>(round), p, at,
+                                            chunk_bytes)
+                        .get();
+    }
+    if (reduced[p].size() != size) {
+      throw DecodeError("partition " + std::to_string(p) + "'s output: fetched " + std::to_string(reduced[p].size()) +
+                        " bytes of " + std::to_string(size));
+    }
+  }
+}
+
 }  // namespace
 
 RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfig& cfg) {
@@ -335,14 +270,36 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
   result.input_files = files.size();
   for (const auto& f : files) result.input_bytes += f.size;
 
+  using Shuffle = RunConfig::Shuffle;
+  if (cfg.shuffle == Shuffle::mpi && !cfg.journal.empty()) {
+    throw Error(Errc::invalid_argument,
+                "the mpi shuffle keeps map outputs in memory, which a journal cannot resume from: with --journal '" +
+                    cfg.journal.string() + "' use the files shuffle (or the automatic choice)");
+  }
   const std::size_t parallelism = static_cast<std::size_t>(ex.workers()) * result.threads;
   detail::Resume resume(job, opts, files, cfg, parallelism, result.threads);
   const std::vector<Split>& splits = resume.plan().splits;
   const std::uint32_t partitions = resume.plan().partitions;
-  const bool shuffle = resume.plan().shuffle;
+  // Partitions reduced on the workers: through scratch files when a journal
+  // must be able to resume from the map outputs (or when asked), else over MPI.
+  const Shuffle mode = !resume.plan().shuffle                                ? Shuffle::gather
+                       : resume.active() || cfg.shuffle == Shuffle::files ? Shuffle::files
+                                                                          : Shuffle::mpi;
+  const bool shuffle = mode == Shuffle::files;  // (below: "through files")
   result.splits = splits.size();
-  result.shuffled = shuffle;
+  result.shuffled = mode != Shuffle::gather;
+  result.shuffle = mode;
   result.partitions = partitions;
+  // The mpi shuffle: the worker that reduces partition p is owners[p % W].
+  std::vector<std::uint64_t> owners;
+  if (ex.size() == 1) owners.push_back(0);
+  for (int r = 1; r < ex.size(); ++r) owners.push_back(static_cast<std::uint64_t>(r));
+  std::string owners_bytes;
+  {
+    ByteWriter w(owners_bytes);
+    encode(w, owners);
+  }
+  const std::uint64_t chunk_bytes = std::max<std::uint64_t>(cfg.shuffle_chunk_bytes, 1);
   const std::string journal_text = cfg.journal.empty() ? "" : "'" + cfg.journal.string() + "'";
 
   const std::uint64_t run_id = std::random_device{}() ^ (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
@@ -474,8 +431,18 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
     progress("map", round, 0, splits.size());  // the phase begins (for progress bars and traces)
     {
       std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string, bool>> map_inputs;
-      map_inputs.reserve(todo.size());
-      for (const std::size_t i : todo) map_inputs.emplace_back(run_id, resume.plan().encoded[i], partitions, prefix, resume.active());
+      std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::uint32_t, std::string, std::uint64_t>>
+          shuffle_inputs;
+      if (mode == Shuffle::mpi) {
+        shuffle_inputs.reserve(todo.size());
+        for (const std::size_t i : todo) {
+          shuffle_inputs.emplace_back(run_id, resume.plan().encoded[i], partitions, round, owners_bytes, chunk_bytes);
+        }
+      } else {
+        map_inputs.reserve(todo.size());
+        for (const std::size_t i : todo) map_inputs.emplace_back(run_id, resume.plan().encoded[i], partitions, prefix, resume.active());
+      }
+      const std::size_t map_count = todo.size();
       auto stopped_message = [&](const Tally& t) {
             std::string m = "stopped early in " + round_text(round, job.iterative()) + "map phase: " +
                             std::to_string(resumed + t.done) + " of " + std::to_string(splits.size()) + " map tasks done";
@@ -490,10 +457,16 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
       // Runs map_inputs[from, to): their values land at todo[from + k].
       std::size_t done_before = 0;
       auto run_maps = [&](std::size_t from, std::size_t to) {
-        std::vector<std::tuple<std::uint64_t, std::string, std::uint32_t, std::string, bool>> part(
-            map_inputs.begin() + static_cast<std::ptrdiff_t>(from), map_inputs.begin() + static_cast<std::ptrdiff_t>(to));
-        std::vector<core::Future<std::string>> futures = ex.map_unordered<std::string>(kMapTask, part);
-        part.clear();
+        std::vector<core::Future<std::string>> futures;
+        if (mode == Shuffle::mpi) {
+          const std::vector part(shuffle_inputs.begin() + static_cast<std::ptrdiff_t>(from),
+                                 shuffle_inputs.begin() + static_cast<std::ptrdiff_t>(to));
+          futures = ex.map_unordered<std::string>(kMapShuffleTask, part);
+        } else {
+          const std::vector part(map_inputs.begin() + static_cast<std::ptrdiff_t>(from),
+                                 map_inputs.begin() + static_cast<std::ptrdiff_t>(to));
+          futures = ex.map_unordered<std::string>(kMapTask, part);
+        }
         collect(
             ex, futures, cfg, resume.writer(),
             [&](std::size_t k, std::string&& value) {
@@ -507,12 +480,12 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
             });
         done_before += to - from;
       };
-      std::size_t split_at = map_inputs.size();
+      std::size_t split_at = map_count;
       // (only in a run that resumed nothing: a requeued job keeps its environment)
       if (hold_budget != kNoHold && result.resumed_tasks == 0 && result.resumed_rounds == 0) {
         split_at = std::min(split_at, hold_budget);
       }
-      if (split_at < map_inputs.size()) {
+      if (split_at < map_count) {
         run_maps(0, split_at);
         hold_until_stop();
         if (stop_requested()) {
@@ -520,25 +493,32 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
           if (resume.writer() != nullptr) resume.writer()->sync();
           throw StoppedEarly(stopped_message(Tally{done_before, 0, 0}), true);
         }
-        run_maps(split_at, map_inputs.size());
+        run_maps(split_at, map_count);
       } else {
-        if (hold_budget != kNoHold) hold_budget -= map_inputs.size();
-        run_maps(0, map_inputs.size());
+        if (hold_budget != kNoHold) hold_budget -= map_count;
+        run_maps(0, map_count);
       }
       map_inputs.clear();
+      shuffle_inputs.clear();
     }
     progress("map", round, splits.size(), splits.size());
 
     std::vector<std::vector<std::string>> inline_parts(mapped.size());
     std::vector<std::pair<std::string, std::vector<std::uint64_t>>> files_parts(mapped.size());
+    std::vector<std::vector<std::uint64_t>> peer_sizes(mode == Shuffle::mpi ? mapped.size() : 0);
     std::uint64_t round_records = 0, round_keys = 0;
     for (std::size_t i = 0; i < mapped.size(); ++i) {
       ByteReader r(mapped[i]);
       round_records += r.varint();
       round_keys += r.varint();
-      if (r.varint() == 0) {
+      const std::uint64_t how = r.varint();
+      if ((how == 2) != (mode == Shuffle::mpi)) throw DecodeError("map result of another shuffle mode");
+      if (how == 0) {
         inline_parts[i] = decode<std::vector<std::string>>(r);
         if (inline_parts[i].size() != partitions) throw DecodeError("map result with the wrong partition count");
+      } else if (how == 2) {
+        peer_sizes[i] = decode<std::vector<std::uint64_t>>(r);
+        if (peer_sizes[i].size() != partitions) throw DecodeError("map result with the wrong partition count");
       } else {
         files_parts[i].first = decode<std::string>(r);
         files_parts[i].second = decode<std::vector<std::uint64_t>>(r);
@@ -552,7 +532,15 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
     result.reduced_keys = 0;
     result.output_records = 0;
     progress("reduce", round, 0, partitions);  // the phase begins
-    if (!shuffle) {
+    if (mode == Shuffle::mpi) {
+      reduce_on_owners(ex, cfg, run_id, round, partitions, peer_sizes, owners, chunk_bytes, result, reduced,
+                       [&](const Tally& t) {
+                         return "stopped early in " + round_text(round, job.iterative()) + "reduce phase (" +
+                                std::to_string(t.done) + " of " + std::to_string(partitions) +
+                                " partitions reduced; all " + std::to_string(splits.size()) + " map tasks done)" +
+                                journaled();
+                       });
+    } else if (!shuffle) {
       if (!pool) pool = std::make_unique<core::ThreadPool>(cfg.threads);
       std::vector<ReduceOutput> outs(partitions);
       detail::parallel_for(*pool, partitions, [&](std::size_t p) {

@@ -43,7 +43,7 @@ Resume::Resume(const Job& job, const Options& options, const std::vector<InputFi
                                       : auto_split_bytes(input_bytes, p.parallelism);
   p.splits_option = cfg.splits != 0 ? cfg.splits : was ? was->splits_option : 0;
   using Shuffle = RunConfig::Shuffle;
-  p.shuffle = cfg.shuffle == Shuffle::files    ? true
+  p.shuffle = cfg.shuffle == Shuffle::files || cfg.shuffle == Shuffle::mpi ? true
               : cfg.shuffle == Shuffle::gather ? false
               : was                            ? was->shuffle
                                                : job.key_space() == KeySpace::large && input_bytes > cfg.gather_limit;

@@ -47,6 +47,8 @@
 ///   ClusterOptions::shutdown_deadline (else the job is aborted). wait blocks
 ///   until this rank's runtime is down. Idempotent; the destructor is
 ///   shutdown(true, false) on rank 0 and serve() on workers.
+/// - Tasks on workers may send each other bytes: peer.hpp (send_to_peer,
+///   set_peer_handler), over this runtime while it is up.
 /// - Messages that do not decode are reported (DecodeError naming the sender,
 ///   in protocol_errors()) and dropped; the run goes on.
 /// - exit_code() says how the run went (exit_codes.hpp): kOk, kTasksFailed,

@@ -27,13 +27,30 @@
 /// - Gather (KeySpace::small, or input <= RunConfig::gather_limit): the map
 ///   tasks return their combined, partitioned pairs; rank 0 reduces the
 ///   partitions on its own thread pool.
-/// - Shuffle (large key spaces): each map task writes its partitioned pairs to
-///   a scratch file and returns the partition offsets; one "cohort.mapreduce.reduce"
-///   task per partition reads its segment of every map file (in split order),
-///   reduces, and writes a sorted part file; rank 0 merges the parts into the
-///   output. The scratch directory (RunConfig::scratch_dir, default: a hidden
-///   directory beside the output) must be visible to every rank; it is removed
-///   at the end, also on failure.
+/// - Shuffle over MPI (large key spaces, the default without a journal;
+///   RunConfig::Shuffle::mpi): partition p belongs to worker W[p % |W|] (W: the
+///   ranks that run tasks). Each "cohort.mapreduce.map_shuffle" task sends each
+///   non-empty partition of its split straight to that partition's owner, as
+///   peer messages (cluster/peer.hpp, in pieces of at most
+///   RunConfig::shuffle_chunk_bytes), and returns only its counts and partition
+///   sizes. Then rank 0 sends one "cohort.mapreduce.reduce_shuffle" task per
+///   partition to its owner (call_on) with the (split, size) list it must hold;
+///   the task waits until all of it has arrived (a map result reaching rank 0
+///   does not mean its data reached the owner) — at most
+///   RunConfig::shuffle_wait, then it fails naming the partition and the
+///   missing splits — reduces in split order and returns its sorted records
+///   (bigger outputs are fetched by rank 0 in pieces, "cohort.mapreduce.fetch").
+///   Rank 0 assembles the output. No file is written but the output; the data
+///   is held in the owners' memory until its reduce task takes it.
+/// - Shuffle through files (RunConfig::Shuffle::files, and always with a
+///   journal, which must resume from map outputs on disk): each map task
+///   writes its partitioned pairs to a scratch file and returns the partition
+///   offsets; one "cohort.mapreduce.reduce" task per partition reads its
+///   segment of every map file (in split order), reduces, and writes a sorted
+///   part file; rank 0 merges the parts into the output. The scratch
+///   directory (RunConfig::scratch_dir, default: a hidden directory beside the
+///   output) must be visible to every rank; it is removed at the end, also on
+///   failure.
 /// - Iterative jobs: rank 0 calls advance() after each round and sends state()
 ///   with the next "begin". The output is written by rank 0 through AtomicFile.
 /// - A task that fails fails the run: the RemoteError names the rank, the task
@@ -81,8 +98,13 @@ inline constexpr std::string_view kBeginTask = "cohort.mapreduce.begin";
 inline constexpr std::string_view kMapTask = "cohort.mapreduce.map";
 inline constexpr std::string_view kReduceTask = "cohort.mapreduce.reduce";
 inline constexpr std::string_view kEndTask = "cohort.mapreduce.end";
+inline constexpr std::string_view kMapShuffleTask = "cohort.mapreduce.map_shuffle";
+inline constexpr std::string_view kReduceShuffleTask = "cohort.mapreduce.reduce_shuffle";
+inline constexpr std::string_view kFetchTask = "cohort.mapreduce.fetch";
 
-/// Adds the MapReduce tasks to `registry` (every rank, before the executor is built).
+/// Adds the MapReduce tasks to `registry` (every rank, before the executor is
+/// built), and the mpi shuffle's peer handler (process-wide, cluster/peer.hpp:
+/// the last registration wins; every registration feeds one inbox per process).
 COHORT_MAPREDUCE_EXPORT void register_tasks(wire::Registry& registry, JobResolver resolver);
 
 /// Runs `job` over the executor's workers (rank 0 only). `cfg.threads` is used

@@ -61,13 +61,20 @@ struct RunConfig {
 
   // Distributed runs only (distributed.hpp):
   enum class Shuffle {
-    automatic,  ///< gather for KeySpace::small or inputs up to gather_limit, else files
+    automatic,  ///< gather for KeySpace::small or inputs up to gather_limit; else mpi, or files with a journal
     gather,     ///< map results travel to rank 0, which reduces them
     files,      ///< map results go to scratch files, reduce tasks on the workers write parts
+    mpi,        ///< map results travel worker to worker over MPI, each partition reduced by its owner
   };
   Shuffle shuffle = Shuffle::automatic;
   std::uint64_t gather_limit = 256ull << 20;  ///< input bytes up to which `automatic` gathers
   std::filesystem::path scratch_dir;          ///< for shuffle files (empty: beside the output); shared by all ranks
+  /// mpi shuffle: the longest a reduce task waits for its partition's data
+  /// after every map task has finished (then it fails, naming what is missing).
+  std::chrono::milliseconds shuffle_wait{60'000};
+  /// mpi shuffle: the largest piece of data in one message (partition blocks
+  /// and reduce outputs bigger than this are split; capped under the wire's 256 MiB).
+  std::uint64_t shuffle_chunk_bytes = 64ull << 20;
 
   /// Resumable runs (distributed engine; journal.hpp). Non-empty: rank 0
   /// records each finished map task (and each round of an iterative job) in
@@ -76,6 +83,8 @@ struct RunConfig {
   /// input (names, sizes, mtimes), plan or Cohort version (Errc::journal_mismatch).
   /// Shuffle files then live in `<journal>.shuffle/` (or under scratch_dir)
   /// and survive until the run succeeds; on success the journal is removed.
+  /// A journal needs map outputs on disk: `automatic` then shuffles through
+  /// files, and Shuffle::mpi with a journal is refused (Errc::invalid_argument).
   std::filesystem::path journal;
   /// Polled by rank 0 (every ~20 ms and between phases): true asks the run to
   /// stop early. It then dispatches nothing more (the executor is shut down
@@ -112,11 +121,16 @@ struct RunResult {
   std::uint64_t output_records = 0;  ///< records the reducers produced (last round, before limit)
   std::size_t threads = 0;
   int workers = 1;        ///< ranks that ran map tasks (distributed runs)
-  bool shuffled = false;  ///< the distributed run shuffled through files
+  bool shuffled = false;  ///< the distributed run shuffled partitions between workers (files or mpi)
+  /// How map results reached the reducers: gather, files or mpi (never automatic).
+  RunConfig::Shuffle shuffle = RunConfig::Shuffle::gather;
   std::uint64_t resumed_tasks = 0;  ///< map tasks of the last round taken from the journal
   unsigned resumed_rounds = 0;      ///< whole rounds (iterative jobs) taken from the journal
   double seconds = 0;
 };
+
+/// "automatic", "gather", "files", "mpi".
+COHORT_MAPREDUCE_EXPORT std::string_view to_string(RunConfig::Shuffle shuffle) noexcept;
 
 /// Runs `job` in this process on a thread pool of cfg.threads threads.
 /// (RunConfig::journal and stop_requested are for the distributed engine, which

@@ -7,6 +7,8 @@
 #     --reference wordcount-of DIR   the output must equal an independent count of DIR
 #     --stderr-has TEXT     stderr must contain TEXT (repeatable; fixed strings)
 #     --no-output           the output file must not exist afterwards (no partial file)
+#     --only-output         afterwards the output directory holds the output file and nothing
+#                           else (no scratch or shuffle files left, hidden ones included)
 #     --setup CMD           a shell command run first in @TMP@ (e.g. to make bad inputs)
 #     --skip-unless CMD     run CMD in @TMP@ (after --setup); if it fails, SKIP (exit 77)
 #     --cleanup CMD         a shell command run in @TMP@ at the end, before it is removed
@@ -20,7 +22,7 @@
 # @OUT@ becomes a fresh output path in a private temp dir @TMP@, removed at the end.
 set -euo pipefail
 expect_rc=0 expected="" reference="" no_output=0 setup="" skip_unless="" cleanup="" max_seconds=""
-orphans="" kill_pidfile="" as_nobody=0
+orphans="" kill_pidfile="" as_nobody=0 only_output=0
 stderr_has=() stderr_re=() stderr_lacks=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
     --reference) reference=$3; shift 3 ;;
     --stderr-has) stderr_has+=("$2"); shift 2 ;;
     --no-output) no_output=1; shift ;;
+    --only-output) only_output=1; shift ;;
     --setup) setup=$2; shift 2 ;;
     --skip-unless) skip_unless=$2; shift 2 ;;
     --cleanup) cleanup=$2; shift 2 ;;
@@ -139,6 +142,11 @@ if [ "$no_output" = 1 ]; then
   [ ! -e "$out" ] || fail "a partial output file was left at $out"
   leftovers=$(ls -A "$tmp/out")
   [ -z "$leftovers" ] || fail "files left in the output directory: $leftovers"
+fi
+if [ "$only_output" = 1 ]; then
+  [ -f "$out" ] || fail "no output file at $out"
+  others=$(ls -A "$tmp/out" | grep -vxF "$(basename "$out")" || true)
+  [ -z "$others" ] || fail "files beside the output: $others"
 fi
 if [ -n "$expected" ]; then
   expected=${expected//@TMP@/$tmp}

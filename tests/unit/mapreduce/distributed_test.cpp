@@ -1,4 +1,4 @@
-// The distributed engine under mpirun (np 1, 2, 3): every rank runs each test;
+// The distributed engine under mpirun (np 1, 2, 3, 5): every rank runs each test;
 // rank 0 runs the job and compares with the local engine, the others serve.
 
 #include <cohort/cluster/cluster_executor.hpp>
@@ -74,8 +74,10 @@ std::string text_corpus(int lines, int salt) {
 }
 
 // Runs `name` locally and distributed (each shuffle mode given), expecting the same bytes.
+// `chunk`: the mpi shuffle's message size (small: blocks and outputs travel in many pieces).
 void expect_same_as_local(ClusterExecutor& ex, const Dir& dir, const std::string& name, std::vector<fs::path> inputs,
-                          OptionValues options, std::vector<RunConfig::Shuffle> modes, std::uint64_t split_bytes) {
+                          OptionValues options, std::vector<RunConfig::Shuffle> modes, std::uint64_t split_bytes,
+                          std::uint64_t chunk = 64u << 20) {
   JobHandle job = load_job(name, plugins());
   RunConfig cfg;
   cfg.inputs = std::move(inputs);
@@ -87,14 +89,19 @@ void expect_same_as_local(ClusterExecutor& ex, const Dir& dir, const std::string
   run_local(*job, cfg);
   const std::string expected = read_file(cfg.output);
   ASSERT_FALSE(expected.empty());
+  cfg.shuffle_chunk_bytes = chunk;
   for (auto mode : modes) {
+    using S = RunConfig::Shuffle;
     cfg.shuffle = mode;
-    cfg.partitions = mode == RunConfig::Shuffle::files ? 5 : 0;
+    cfg.partitions = mode == S::files || mode == S::mpi ? 5 : 0;
     cfg.output = dir.path / "dist.out";
     fs::remove(cfg.output);
     const RunResult r = run_distributed(ex, *job, cfg);
-    EXPECT_EQ(read_file(cfg.output), expected) << name << " shuffle mode " << static_cast<int>(mode);
-    EXPECT_EQ(r.shuffled, mode == RunConfig::Shuffle::files);
+    EXPECT_EQ(read_file(cfg.output), expected) << name << " shuffle mode " << to_string(mode);
+    if (mode != S::automatic) {
+      EXPECT_EQ(r.shuffle, mode);
+    }
+    EXPECT_EQ(r.shuffled, r.shuffle != S::gather);
     EXPECT_EQ(r.workers, ex.workers());
     EXPECT_EQ(dir.entries(), 3) << "scratch files left behind";  // in/, local.out, dist.out
   }
@@ -113,9 +120,13 @@ TEST(MapReduceDistributed, WordCountAndInvertedIndexMatchTheLocalEngine) {
   dir.write("in/sub/b.txt", text_corpus(2500, 2));
   dir.write("in/c.txt", "straddle STRADDLE straddle");
   using S = RunConfig::Shuffle;
-  expect_same_as_local(ex, dir, "wordcount", {dir.path / "in"}, {}, {S::gather, S::files}, 20000);
-  expect_same_as_local(ex, dir, "wordcount", {dir.path / "in"}, {{"top", "7"}}, {S::files}, 3001);
-  expect_same_as_local(ex, dir, "invindex", {dir.path / "in"}, {}, {S::gather, S::files}, 7777);
+  expect_same_as_local(ex, dir, "wordcount", {dir.path / "in"}, {}, {S::gather, S::files, S::mpi}, 20000);
+  expect_same_as_local(ex, dir, "wordcount", {dir.path / "in"}, {{"top", "7"}}, {S::files, S::mpi}, 3001);
+  expect_same_as_local(ex, dir, "invindex", {dir.path / "in"}, {}, {S::gather, S::files, S::mpi}, 7777);
+  // Tiny messages: every partition block travels in pieces, and the reduced
+  // outputs (bigger than a piece) are fetched by rank 0 in pieces.
+  expect_same_as_local(ex, dir, "wordcount", {dir.path / "in"}, {}, {S::mpi}, 5000, 97);
+  expect_same_as_local(ex, dir, "invindex", {dir.path / "in"}, {}, {S::mpi}, 7777, 1000);
   ex.shutdown();
 }
 
@@ -133,7 +144,7 @@ TEST(MapReduceDistributed, IterativeAndComputeJobsMatchTheLocalEngine) {
   dir.write("in/points.csv", points);
   using S = RunConfig::Shuffle;
   expect_same_as_local(ex, dir, "kmeans", {dir.path / "in/points.csv"},
-                       {{"k", "3"}, {"iterations", "30"}, {"tolerance", "0"}}, {S::automatic, S::files}, 4001);
+                       {{"k", "3"}, {"iterations", "30"}, {"tolerance", "0"}}, {S::automatic, S::files, S::mpi}, 4001);
   expect_same_as_local(ex, dir, "pi", {}, {{"samples", "3000000"}}, {S::automatic}, 0);
   ex.shutdown();
 }
@@ -165,5 +176,65 @@ TEST(MapReduceDistributed, AFailedTaskFailsTheRunCleanlyAndTheNextRunWorks) {
   const RunResult r = run_distributed(ex, *job, cfg);
   EXPECT_EQ(r.input_files, 1u);
   EXPECT_TRUE(fs::exists(cfg.output));
+  ex.shutdown();
+}
+
+TEST(MapReduceDistributed, LargeKeySpacesShuffleOverMpiByDefaultWithoutTouchingTheScratchDir) {
+  ClusterExecutor ex(registry());
+  if (!ex.is_root()) {
+    EXPECT_EQ(ex.serve(), cohort::cluster::exit_code::kOk);
+    return;
+  }
+  Dir dir;
+  dir.write("in/a.txt", text_corpus(3000, 4));
+  JobHandle job = load_job("wordcount", plugins());
+  RunConfig cfg;
+  cfg.inputs = {dir.path / "in"};
+  cfg.threads = 2;
+  cfg.split_bytes = 10000;
+  cfg.gather_limit = 0;  // a "large" input: the automatic choice shuffles
+  cfg.output = dir.path / "local.out";
+  run_local(*job, cfg);
+  const std::string expected = read_file(cfg.output);
+  // A scratch directory that cannot be created: the mpi shuffle never needs one.
+  cfg.scratch_dir = "/proc/cohort-no-such-dir";
+  cfg.output = dir.path / "auto.out";
+  RunResult r = run_distributed(ex, *job, cfg);
+  EXPECT_EQ(r.shuffle, RunConfig::Shuffle::mpi);
+  EXPECT_TRUE(r.shuffled);
+  EXPECT_EQ(read_file(cfg.output), expected);
+  EXPECT_EQ(dir.entries(), 3) << "only in/ and the two outputs";
+  // ... while the files shuffle does, and says which.
+  cfg.shuffle = RunConfig::Shuffle::files;
+  cfg.output = dir.path / "files.out";
+  try {
+    run_distributed(ex, *job, cfg);
+    ADD_FAILURE() << "expected an error about the scratch directory";
+  } catch (const cohort::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/proc/cohort-no-such-dir"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(cfg.output));
+
+  // With a journal the automatic choice shuffles through files (resumable)...
+  cfg.scratch_dir.clear();
+  cfg.shuffle = RunConfig::Shuffle::automatic;
+  cfg.journal = dir.path / "j";
+  cfg.output = dir.path / "journaled.out";
+  r = run_distributed(ex, *job, cfg);
+  EXPECT_EQ(r.shuffle, RunConfig::Shuffle::files);
+  EXPECT_EQ(read_file(cfg.output), expected);
+  EXPECT_FALSE(fs::exists(cfg.journal));
+  // ... and the mpi shuffle, which a journal could not resume, is refused.
+  cfg.shuffle = RunConfig::Shuffle::mpi;
+  cfg.output = dir.path / "refused.out";
+  try {
+    run_distributed(ex, *job, cfg);
+    ADD_FAILURE() << "expected mpi + journal to be refused";
+  } catch (const cohort::Error& e) {
+    EXPECT_EQ(e.code(), cohort::Errc::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("journal"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(cfg.journal)) << "refused before the journal is created";
+  EXPECT_FALSE(fs::exists(cfg.output));
   ex.shutdown();
 }
