@@ -7,6 +7,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <csignal>
@@ -18,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <typeinfo>
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace cohort::cluster {
@@ -144,7 +146,53 @@ std::string demangle(const char* name) {
   abort_job(what, exit_code::kInternalError);
 }
 
-alignas(16) char g_alt_stack[64 * 1024];
+// One thread's alternate signal stack: mmap'ed with a guard page below it (an
+// overflow of the handler itself faults instead of writing over a neighbour),
+// uninstalled and unmapped when the thread exits. Big enough for the handler's
+// MPI_Abort; pages are only touched if a signal comes.
+class ThreadSignalStack {
+ public:
+  ThreadSignalStack() noexcept {
+    stack_t old{};
+    if (::sigaltstack(nullptr, &old) != 0 || (old.ss_flags & SS_DISABLE) == 0) return;  // keep one already there
+    const long page_size = ::sysconf(_SC_PAGESIZE);
+    const std::size_t page = page_size > 0 ? static_cast<std::size_t>(page_size) : 4096;
+    const long min_size = ::sysconf(_SC_SIGSTKSZ);
+    const std::size_t usable = std::max<std::size_t>(kSize, min_size > 0 ? static_cast<std::size_t>(min_size) : 0);
+    const std::size_t size = (usable + page - 1) / page * page + page;
+    void* base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (base == MAP_FAILED) return;  // no alternate stack: only an overflow goes unreported
+    ::mprotect(base, page, PROT_NONE);
+    stack_t ss{};
+    ss.ss_sp = static_cast<char*>(base) + page;
+    ss.ss_size = size - page;
+    if (::sigaltstack(&ss, nullptr) != 0) {
+      ::munmap(base, size);
+      return;
+    }
+    base_ = base;
+    size_ = size;
+    stack_ = ss.ss_sp;
+  }
+  ~ThreadSignalStack() {
+    if (base_ == nullptr) return;
+    stack_t current{};
+    if (::sigaltstack(nullptr, &current) == 0 && current.ss_sp == stack_ && (current.ss_flags & SS_DISABLE) == 0) {
+      stack_t off{};
+      off.ss_flags = SS_DISABLE;
+      ::sigaltstack(&off, nullptr);
+    }
+    ::munmap(base_, size_);
+  }
+  ThreadSignalStack(const ThreadSignalStack&) = delete;
+  ThreadSignalStack& operator=(const ThreadSignalStack&) = delete;
+
+ private:
+  static constexpr std::size_t kSize = 256 * 1024;
+  void* base_ = nullptr;
+  void* stack_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 }  // namespace
 
@@ -170,17 +218,15 @@ void abort_job(std::string_view what, int exit_code) noexcept {
   std::_Exit(exit_code);
 }
 
+void install_thread_signal_stack() noexcept { thread_local const ThreadSignalStack stack; }
+
 void install_abort_handlers() {
+  install_thread_signal_stack();  // each calling thread (the handlers below, once per process)
   static std::once_flag once;
   std::call_once(once, [] {
     (void)detail::host_name();  // cache it now: the signal handler cannot call gethostname safely
     (void)detail::process_rank();
     std::set_terminate(on_terminate);
-
-    stack_t ss{};
-    ss.ss_sp = g_alt_stack;
-    ss.ss_size = sizeof g_alt_stack;
-    ::sigaltstack(&ss, nullptr);  // so a stack overflow on this thread still reports
 
     struct sigaction sa{};
     sa.sa_handler = on_fatal_signal;

@@ -4,6 +4,8 @@
 #include <cohort/core/detail/pool_queue.hpp>
 #include <cohort/core/error.hpp>
 
+#include "cpu_contention.hpp"
+
 #include <atomic>
 #include <cassert>
 #include <condition_variable>
@@ -19,7 +21,8 @@ namespace {
 // tasks rarely spills to the (locked) overflow list, small enough to stay in L2.
 constexpr std::size_t kQueueCapacity = 4096;
 // Rounds of "yield, look again" before a worker goes to sleep. Keeps a worker
-// awake across the short gaps of a busy producer without burning a core.
+// awake across the short gaps of a busy producer without burning a core (and
+// none while the CPUs are contended, see cpu_contention.hpp).
 constexpr int kSpinRounds = 64;
 // A worker looks at the overflow list first every this many tasks, so spilled
 // work is not starved by a producer that keeps the rings full.
@@ -70,6 +73,8 @@ struct ThreadPool::Impl {
   static thread_local Impl* current_pool;
   static thread_local std::size_t current_index;
   static thread_local std::size_t round_robin;
+
+  std::function<void()> on_thread_start;
 
   void worker_main(std::size_t index);
   bool find_work(std::size_t index, Work& out, unsigned& tick);
@@ -135,6 +140,7 @@ void ThreadPool::Impl::wake_one() {
 }
 
 void ThreadPool::Impl::worker_main(std::size_t index) {
+  if (on_thread_start) on_thread_start();  // before the first work (noexcept context: a throw terminates)
   current_pool = this;
   current_index = index;
   Work work;
@@ -149,10 +155,13 @@ void ThreadPool::Impl::worker_main(std::size_t index) {
       run();
       continue;
     }
+    // Spin only while yields come back at once (cpu_contention.hpp): on
+    // contended CPUs a sleeping worker is woken sooner than a yielding one runs.
     bool found = false;
-    for (int round = 0; round < kSpinRounds && !found; ++round) {
-      std::this_thread::yield();
+    for (int round = 0; round < kSpinRounds && !found && !detail::cpus_contended(); ++round) {
+      const bool uncontended = detail::yield_uncontended();
       found = find_work(index, work, tick);
+      if (!uncontended) break;
     }
     if (found) {
       run();
@@ -193,9 +202,12 @@ void ThreadPool::Impl::drain() {
   spilled.clear();  // destroyed outside the lock: destructors may resolve futures
 }
 
-ThreadPool::ThreadPool(std::size_t threads) {
-  const std::size_t n = threads > 0 ? threads : default_thread_count();
+ThreadPool::ThreadPool(std::size_t threads) : ThreadPool(Options{threads, {}}) {}
+
+ThreadPool::ThreadPool(Options options) {
+  const std::size_t n = options.threads > 0 ? options.threads : default_thread_count();
   impl_ = std::make_unique<Impl>(n);
+  impl_->on_thread_start = std::move(options.on_thread_start);
   impl_->threads.reserve(n);
   try {
     for (std::size_t i = 0; i < n; ++i) impl_->threads.emplace_back([impl = impl_.get(), i] { impl->worker_main(i); });

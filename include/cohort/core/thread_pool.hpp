@@ -26,11 +26,18 @@
 ///   work). Idempotent. The destructor is shutdown(true, false).
 /// - Work posted concurrently with shutdown() may be dropped; it is destroyed
 ///   at the latest when the pool is.
+/// - Options::on_thread_start, if set, runs on each worker thread as it starts,
+///   before that thread takes any work: per-thread setup by the layer that owns
+///   the pool (the cluster runtime gives each thread its own signal stack).
+///   thread_local objects it creates live until the thread exits (shutdown
+///   with wait, or the destructor, joins them). It must not throw (an
+///   exception escaping it calls std::terminate).
 
 #include <cohort/core/executor.hpp>
 #include <cohort/core/export.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -42,8 +49,16 @@ class Future;
 
 class COHORT_CORE_EXPORT ThreadPool final : public Executor {
  public:
+  struct Options {
+    /// 0: default_thread_count() (see cpu.hpp).
+    std::size_t threads = 0;
+    /// Runs on each worker thread before its first work (see above). Empty: nothing.
+    std::function<void()> on_thread_start;
+  };
+
   /// threads == 0: default_thread_count() (see cpu.hpp).
   explicit ThreadPool(std::size_t threads = 0);
+  explicit ThreadPool(Options options);
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;

@@ -323,4 +323,40 @@ TEST_P(ThreadPoolTest, UsableThroughTheExecutorInterface) {
   EXPECT_EQ(f.get(), 5);
 }
 
+namespace {
+// Per-thread state set up by on_thread_start: counts its own construction and
+// destruction, so the test sees that it lives until the worker thread exits.
+std::atomic<int> g_started{0}, g_ended{0};
+struct ThreadSetup {
+  ThreadSetup() { g_started.fetch_add(1); }
+  ~ThreadSetup() { g_ended.fetch_add(1); }
+  bool ready = true;
+};
+thread_local std::unique_ptr<ThreadSetup> t_setup;
+}  // namespace
+
+TEST_P(ThreadPoolTest, OnThreadStartRunsOnEveryWorkerBeforeItsWork) {
+  g_started = 0;
+  g_ended = 0;
+  ThreadPool::Options options;
+  options.threads = n();
+  options.on_thread_start = [] { t_setup = std::make_unique<ThreadSetup>(); };
+  ThreadPool pool(std::move(options));
+  EXPECT_EQ(pool.size(), n());
+  {
+    Blocker blocker(pool);  // every worker is running one task now: each has started
+    EXPECT_EQ(g_started.load(), static_cast<int>(n()));
+  }
+  std::atomic<int> without_setup{0};
+  for (int i = 0; i < 1000; ++i)
+    pool.post([&] {
+      if (!t_setup || !t_setup->ready) without_setup.fetch_add(1);
+    });
+  pool.shutdown(/*wait=*/true);
+  EXPECT_EQ(without_setup.load(), 0);
+  EXPECT_EQ(g_started.load(), static_cast<int>(n()));  // once per thread
+  EXPECT_EQ(g_ended.load(), static_cast<int>(n()));    // its thread_locals died with the threads
+  EXPECT_EQ(t_setup, nullptr);                         // never on the caller's thread
+}
+
 COHORT_INSTANTIATE_THREAD_COUNTS(ThreadPoolTest);
