@@ -1,6 +1,6 @@
 #include <cohort/wire/array_batch.hpp>
 
-#include "bytes.hpp"
+#include "framing.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -12,32 +12,12 @@ namespace {
 
 using detail::put_bytes;
 using detail::put_le;
+using detail::seal;
 using detail::store_le;
 
 constexpr std::size_t kTaskArrayPreamble = 32;    // u64 first, u32 count, attempt, arg_size, result_size, u16 name_len, u16 0, u32 0
 constexpr std::size_t kResultArrayPreamble = 48;  // u64 task batch, u64 first, u32 count, attempt, result_size, errors, i64 start, end
 constexpr std::size_t kMinArrayError = 16;        // u32 index, u16 status, u16 0, u32 type_len, u32 message_len
-
-EnvelopeView open(std::span<const std::byte> message, MessageKind expected, int rank, const DecodeLimits& limits) {
-  EnvelopeView v = decode_envelope(message, rank, limits);
-  if (v.header.kind != expected) {
-    throw DecodeError("expected a " + std::string(to_string(expected)) + " message, got " +
-                          std::string(to_string(v.header.kind)) + " (batch " + std::to_string(v.header.batch_id) + ")",
-                      rank);
-  }
-  return v;
-}
-
-void seal(std::vector<std::byte>& buf, MessageKind kind, std::uint64_t batch_id, std::uint64_t session_id) {
-  EnvelopeHeader h;
-  h.kind = kind;
-  h.batch_id = batch_id;
-  h.session_id = session_id;
-  h.payload_size = buf.size() - kHeaderSize;
-  write_envelope_header(buf, h);
-}
-
-std::string_view clip(std::string_view s, std::size_t cap) { return s.size() > cap ? s.substr(0, cap) : s; }
 
 }  // namespace
 
@@ -77,7 +57,7 @@ std::vector<std::byte> encode_task_array(std::uint64_t batch_id, std::uint64_t f
 }
 
 TaskArray TaskArray::decode(std::span<const std::byte> message, int source_rank, const DecodeLimits& limits) {
-  const EnvelopeView v = open(message, MessageKind::task_array, source_rank, limits);
+  const EnvelopeView v = detail::open_message(message, MessageKind::task_array, source_rank, limits);
   TaskArray t;
   t.batch_id = v.header.batch_id;
   t.source_rank = source_rank;
@@ -93,11 +73,8 @@ TaskArray TaskArray::decode(std::span<const std::byte> message, int source_rank,
     r.fail("reserved preamble field is not 0");
   }
   if (t.count == 0) r.fail("an empty task array");
-  if (t.count > limits.max_tasks_per_batch) {
-    r.fail(std::to_string(t.count) + " tasks is over the cap of " + std::to_string(limits.max_tasks_per_batch));
-  }
-  if (t.first_id > ~std::uint64_t{0} - t.count) r.fail("task ids " + std::to_string(t.first_id) + "+" +
-                                                       std::to_string(t.count) + " overflow");
+  detail::check_count(r, t.count, "tasks", limits);
+  detail::check_id_range(r, t.first_id, t.count);
   // The worker allocates count x result_size bytes for the answer: bound it first.
   if (std::uint64_t{t.count} * t.result_size > limits.max_payload_bytes) {
     r.fail(std::to_string(t.count) + " results of " + std::to_string(t.result_size) +
@@ -160,20 +137,15 @@ std::vector<std::byte> ArrayResultWriter::finish(std::int64_t start_ns, std::int
   store_le(p + 28, static_cast<std::uint32_t>(errors_.size()));
   store_le(p + 32, start_ns);
   store_le(p + 40, end_ns);
-  const std::size_t cap = DecodeLimits{}.max_error_text_bytes;
   for (const ArrayError& e : errors_) {
     if (result_size_ != 0) {
       std::memset(buf_.data() + kHeaderSize + kResultArrayPreamble + std::size_t{e.index} * result_size_, 0,
                   result_size_);
     }
-    const std::string_view type = clip(e.type, cap), message = clip(e.message, cap);
     put_le(buf_, e.index);
     put_le(buf_, static_cast<std::uint16_t>(e.status));
     put_le(buf_, std::uint16_t{0});
-    put_le(buf_, static_cast<std::uint32_t>(type.size()));
-    put_bytes(buf_, type.data(), type.size());
-    put_le(buf_, static_cast<std::uint32_t>(message.size()));
-    put_bytes(buf_, message.data(), message.size());
+    detail::put_error_text(buf_, e.type, e.message);
   }
   seal(buf_, MessageKind::result_array, batch_id_, session_id);
   errors_.clear();
@@ -181,7 +153,7 @@ std::vector<std::byte> ArrayResultWriter::finish(std::int64_t start_ns, std::int
 }
 
 ResultArray ResultArray::decode(std::span<const std::byte> message, int source_rank, const DecodeLimits& limits) {
-  const EnvelopeView v = open(message, MessageKind::result_array, source_rank, limits);
+  const EnvelopeView v = detail::open_message(message, MessageKind::result_array, source_rank, limits);
   ResultArray a;
   a.batch_id = v.header.batch_id;
   a.source_rank = source_rank;
@@ -196,11 +168,8 @@ ResultArray ResultArray::decode(std::span<const std::byte> message, int source_r
   a.start_ns = r.read<std::int64_t>("start time");
   a.end_ns = r.read<std::int64_t>("end time");
   if (a.count == 0) r.fail("an empty result array");
-  if (a.count > limits.max_tasks_per_batch) {
-    r.fail(std::to_string(a.count) + " results is over the cap of " + std::to_string(limits.max_tasks_per_batch));
-  }
-  if (a.first_id > ~std::uint64_t{0} - a.count) r.fail("task ids " + std::to_string(a.first_id) + "+" +
-                                                       std::to_string(a.count) + " overflow");
+  detail::check_count(r, a.count, "results", limits);
+  detail::check_id_range(r, a.first_id, a.count);
   if (error_count > a.count) {
     r.fail(std::to_string(error_count) + " errors for " + std::to_string(a.count) + " results");
   }
@@ -210,9 +179,7 @@ ResultArray ResultArray::decode(std::span<const std::byte> message, int source_r
            std::to_string(value_bytes) + " bytes but only " + std::to_string(r.remaining()) + " are left");
   }
   a.values = r.bytes(value_bytes, "values");
-  if (std::uint64_t{error_count} * kMinArrayError > r.remaining()) {
-    r.fail(std::to_string(error_count) + " errors cannot fit in " + std::to_string(r.remaining()) + " bytes");
-  }
+  detail::check_fits(r, error_count, kMinArrayError, r.remaining(), "errors");
   a.errors.reserve(error_count);
   for (std::uint32_t k = 0; k < error_count; ++k) {
     ArrayErrorView e;
@@ -231,19 +198,12 @@ ResultArray ResultArray::decode(std::span<const std::byte> message, int source_r
     if (r.read<std::uint16_t>("reserved") != 0) {
       r.fail("error of task " + std::to_string(a.first_id + e.index) + ": reserved field is not 0");
     }
-    const auto tlen = r.read<std::uint32_t>("error type length");
-    if (tlen > limits.max_error_text_bytes) {
-      r.fail("error type of task " + std::to_string(a.first_id + e.index) + " is over the cap");
-    }
-    e.type = r.text(tlen, "error type");
-    const auto mlen = r.read<std::uint32_t>("error message length");
-    if (mlen > limits.max_error_text_bytes) {
-      r.fail("error message of task " + std::to_string(a.first_id + e.index) + " is over the cap");
-    }
-    e.message = r.text(mlen, "error message");
+    const detail::ErrorText text = detail::read_error_text(r, a.first_id + e.index, limits);
+    e.type = text.type;
+    e.message = text.message;
     a.errors.push_back(e);
   }
-  if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " trailing bytes after the last error");
+  r.expect_end("the last error");
   return a;
 }
 

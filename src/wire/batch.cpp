@@ -1,6 +1,6 @@
 #include <cohort/wire/batch.hpp>
 
-#include "bytes.hpp"
+#include "framing.hpp"
 
 #include <cohort/core/error.hpp>
 
@@ -11,9 +11,9 @@
 namespace cohort::wire {
 namespace {
 
-using detail::load_le;
 using detail::put_bytes;
 using detail::put_le;
+using detail::seal;
 using detail::store_le;
 
 constexpr std::size_t kTaskPreamble = 16;     // u32 count, u32 name_count, u64 name_table_offset
@@ -36,30 +36,6 @@ void check_name(std::string_view name) {
                                             std::to_string(kMaxTaskNameBytes));
   }
 }
-
-void finish_header(std::vector<std::byte>& buf, MessageKind kind, std::uint64_t batch_id,
-                   std::uint64_t session_id) {
-  EnvelopeHeader h;
-  h.kind = kind;
-  h.batch_id = batch_id;
-  h.session_id = session_id;
-  h.payload_size = buf.size() - kHeaderSize;
-  write_envelope_header(buf, h);
-}
-
-EnvelopeView open(std::span<const std::byte> message, MessageKind expected, int rank,
-                  const DecodeLimits& limits) {
-  EnvelopeView v = decode_envelope(message, rank, limits);
-  if (v.header.kind != expected) {
-    throw DecodeError("expected a " + std::string(to_string(expected)) + " message, got " +
-                          std::string(to_string(v.header.kind)) + " (batch " +
-                          std::to_string(v.header.batch_id) + ")",
-                      rank);
-  }
-  return v;
-}
-
-std::string_view clip(std::string_view s, std::size_t cap) { return s.size() > cap ? s.substr(0, cap) : s; }
 
 }  // namespace
 
@@ -130,7 +106,7 @@ std::vector<std::byte> TaskBatchWriter::finish(std::uint64_t batch_id, std::uint
   store_le(pre, static_cast<std::uint32_t>(count_));
   store_le(pre + 4, static_cast<std::uint32_t>(names_.size()));
   store_le(pre + 8, table);
-  finish_header(buf_, MessageKind::task_batch, batch_id, session_id);
+  seal(buf_, MessageKind::task_batch, batch_id, session_id);
   std::vector<std::byte> out = std::exchange(buf_, fresh_buffer(kTaskPreamble, buf_.size()));
   names_.clear();
   count_ = 0;
@@ -152,7 +128,7 @@ TaskBatch TaskBatch::decode(std::vector<std::byte> message, int source_rank, con
   TaskBatch b;
   b.bytes_ = std::move(message);
   b.source_rank_ = source_rank;
-  const EnvelopeView v = open(b.bytes_, MessageKind::task_batch, source_rank, limits);
+  const EnvelopeView v = detail::open_message(b.bytes_, MessageKind::task_batch, source_rank, limits);
   b.header_ = v.header;
   const std::string what = "task batch " + std::to_string(v.header.batch_id);
   detail::Reader r(v.payload, source_rank, what);
@@ -160,17 +136,13 @@ TaskBatch TaskBatch::decode(std::vector<std::byte> message, int source_rank, con
   const auto count = r.read<std::uint32_t>("task count");
   const auto name_count = r.read<std::uint32_t>("name count");
   const auto table = r.read<std::uint64_t>("name table offset");
-  if (count > limits.max_tasks_per_batch) {
-    r.fail(std::to_string(count) + " tasks is over the cap of " + std::to_string(limits.max_tasks_per_batch));
-  }
+  detail::check_count(r, count, "tasks", limits);
   if (table < kTaskPreamble || table > v.payload.size()) {
     r.fail("name table offset " + std::to_string(table) + " lies outside the payload of " +
            std::to_string(v.payload.size()) + " bytes");
   }
   const std::size_t records_bytes = static_cast<std::size_t>(table) - kTaskPreamble;
-  if (std::uint64_t{count} * kTaskRecordHead > records_bytes) {
-    r.fail(std::to_string(count) + " tasks cannot fit in " + std::to_string(records_bytes) + " bytes");
-  }
+  detail::check_fits(r, count, kTaskRecordHead, records_bytes, "tasks");
   const std::size_t table_bytes = v.payload.size() - static_cast<std::size_t>(table);
   if (std::uint64_t{name_count} * 2 > table_bytes || (count == 0 && name_count != 0) ||
       (count != 0 && name_count == 0)) {
@@ -189,7 +161,7 @@ TaskBatch TaskBatch::decode(std::vector<std::byte> message, int source_rank, con
     }
     names.push_back(nr.text(len, "task name"));
   }
-  if (nr.remaining() != 0) nr.fail(std::to_string(nr.remaining()) + " trailing bytes after the name table");
+  nr.expect_end("the name table");
 
   b.tasks_.reserve(count);
   detail::Reader tr(v.payload.subspan(kTaskPreamble, records_bytes), source_rank, what);
@@ -211,7 +183,7 @@ TaskBatch TaskBatch::decode(std::vector<std::byte> message, int source_rank, con
     t.args = tr.bytes(len, "arguments");
     b.tasks_.push_back(t);
   }
-  if (tr.remaining() != 0) tr.fail(std::to_string(tr.remaining()) + " trailing bytes after the last task");
+  tr.expect_end("the last task");
   return b;
 }
 
@@ -261,19 +233,13 @@ void ResultBatchWriter::add_error(std::uint64_t id, std::uint32_t attempt, Errc 
                                   std::string_view message, std::int64_t start_ns, std::int64_t end_ns) {
   if (open_ != 0) throw InvalidStateError("ResultBatchWriter::add_error: a value is begun but not ended");
   if (status == Errc::ok) throw Error(Errc::invalid_argument, "ResultBatchWriter::add_error with status ok");
-  const std::size_t cap = DecodeLimits{}.max_error_text_bytes;
-  type = clip(type, cap);
-  message = clip(message, cap);
   put_le(buf_, id);
   put_le(buf_, attempt);
   put_le(buf_, static_cast<std::uint16_t>(status));
   put_le(buf_, std::uint16_t{0});
   put_le(buf_, start_ns);
   put_le(buf_, end_ns);
-  put_le(buf_, static_cast<std::uint32_t>(type.size()));
-  put_bytes(buf_, type.data(), type.size());
-  put_le(buf_, static_cast<std::uint32_t>(message.size()));
-  put_bytes(buf_, message.data(), message.size());
+  detail::put_error_text(buf_, type, message);
   ++count_;
 }
 
@@ -288,7 +254,7 @@ std::vector<std::byte> ResultBatchWriter::finish(std::uint64_t batch_id, std::ui
   if (open_ != 0) throw InvalidStateError("ResultBatchWriter::finish: a value is begun but not ended");
   store_le(buf_.data() + kHeaderSize, static_cast<std::uint32_t>(count_));
   store_le(buf_.data() + kHeaderSize + 4, std::uint32_t{0});
-  finish_header(buf_, MessageKind::result_batch, batch_id, session_id);
+  seal(buf_, MessageKind::result_batch, batch_id, session_id);
   std::vector<std::byte> out = std::exchange(buf_, fresh_buffer(kResultPreamble, buf_.size()));
   count_ = 0;
   return out;
@@ -306,19 +272,15 @@ ResultBatch ResultBatch::decode(std::vector<std::byte> message, int source_rank,
   ResultBatch b;
   b.bytes_ = std::move(message);
   b.source_rank_ = source_rank;
-  const EnvelopeView v = open(b.bytes_, MessageKind::result_batch, source_rank, limits);
+  const EnvelopeView v = detail::open_message(b.bytes_, MessageKind::result_batch, source_rank, limits);
   b.header_ = v.header;
   const std::string what = "result batch " + std::to_string(v.header.batch_id);
   detail::Reader r(v.payload, source_rank, what);
 
   const auto count = r.read<std::uint32_t>("result count");
   if (r.read<std::uint32_t>("reserved") != 0) r.fail("reserved preamble field is not 0");
-  if (count > limits.max_tasks_per_batch) {
-    r.fail(std::to_string(count) + " results is over the cap of " + std::to_string(limits.max_tasks_per_batch));
-  }
-  if (std::uint64_t{count} * kMinResultRecord > r.remaining()) {
-    r.fail(std::to_string(count) + " results cannot fit in " + std::to_string(r.remaining()) + " bytes");
-  }
+  detail::check_count(r, count, "results", limits);
+  detail::check_fits(r, count, kMinResultRecord, r.remaining(), "results");
   b.results_.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     ResultRecord x;
@@ -336,18 +298,13 @@ ResultBatch ResultBatch::decode(std::vector<std::byte> message, int source_rank,
       }
       x.value = r.bytes(len, "value");
     } else {
-      const auto tlen = r.read<std::uint32_t>("error type length");
-      if (tlen > limits.max_error_text_bytes) r.fail("error type of task " + std::to_string(x.id) + " is over the cap");
-      x.error_type = r.text(tlen, "error type");
-      const auto mlen = r.read<std::uint32_t>("error message length");
-      if (mlen > limits.max_error_text_bytes) {
-        r.fail("error message of task " + std::to_string(x.id) + " is over the cap");
-      }
-      x.error_message = r.text(mlen, "error message");
+      const detail::ErrorText e = detail::read_error_text(r, x.id, limits);
+      x.error_type = e.type;
+      x.error_message = e.message;
     }
     b.results_.push_back(x);
   }
-  if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " trailing bytes after the last result");
+  r.expect_end("the last result");
   return b;
 }
 

@@ -79,6 +79,11 @@ class Reader {
     throw DecodeError(std::string(what_) + ": " + message, rank_);
   }
 
+  /// Fails unless every byte was read; `after` says after what ("the last task").
+  void expect_end(std::string_view after) const {
+    if (remaining() != 0) fail(std::to_string(remaining()) + " trailing bytes after " + std::string(after));
+  }
+
   void need(std::uint64_t n, std::string_view field) const {
     if (n > remaining()) {
       fail(std::string(field) + " needs " + std::to_string(n) + " bytes but only " +
