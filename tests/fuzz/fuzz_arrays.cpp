@@ -11,27 +11,20 @@
 // (encode_task_array / ArrayResultWriter) decodes to the same fields; a result
 // array the writer makes for a decoded task array decodes with the errors it was given.
 
-#include "fuzz_common.hpp"
+#include "wire_harness.hpp"
 
-#include <cohort/core/error.hpp>
 #include <cohort/wire/array_batch.hpp>
 
 #include <algorithm>
-#include <cstring>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace wire = cohort::wire;
+using cohort::fuzz::inside;
 
 namespace {
 
 constexpr int kRank = 8;
-
-bool inside(const void* p, std::size_t n, std::span<const std::byte> m) {
-  const auto* b = static_cast<const std::byte*>(p);
-  return n == 0 || (b >= m.data() && b + n <= m.data() + m.size());
-}
 
 /// Writer and decoder agree: `a` decoded from what the writer made of `errors`/`values`.
 void check_result(const wire::ResultArray& a, const wire::TaskArray& t, const std::vector<wire::ArrayError>& errors,
@@ -59,13 +52,10 @@ void check_result(const wire::ResultArray& a, const wire::TaskArray& t, const st
 }
 
 void task_array(std::span<const std::byte> message, const wire::DecodeLimits& limits, std::uint8_t seed) {
-  wire::TaskArray t;
-  try {
-    t = wire::TaskArray::decode(message, kRank, limits);
-  } catch (const cohort::DecodeError& e) {
-    COHORT_FUZZ_CHECK(e.source_rank() == kRank);
-    return;
-  }
+  const auto decoded =
+      cohort::fuzz::decoded_or_refused(kRank, [&] { return wire::TaskArray::decode(message, kRank, limits); });
+  if (!decoded) return;
+  const wire::TaskArray& t = *decoded;
   COHORT_FUZZ_CHECK(t.count > 0 && t.count <= limits.max_tasks_per_batch);
   COHORT_FUZZ_CHECK(!t.name.empty() && t.name.size() <= limits.max_task_name_bytes);
   COHORT_FUZZ_CHECK(t.args.size() == std::uint64_t{t.count} * t.arg_size);
@@ -99,13 +89,9 @@ void task_array(std::span<const std::byte> message, const wire::DecodeLimits& li
 }
 
 void result_array(std::span<const std::byte> message, const wire::DecodeLimits& limits) {
-  std::optional<wire::ResultArray> a;
-  try {
-    a.emplace(wire::ResultArray::decode(message, kRank, limits));
-  } catch (const cohort::DecodeError& e) {
-    COHORT_FUZZ_CHECK(e.source_rank() == kRank);
-    return;
-  }
+  const auto a =
+      cohort::fuzz::decoded_or_refused(kRank, [&] { return wire::ResultArray::decode(message, kRank, limits); });
+  if (!a) return;
   COHORT_FUZZ_CHECK(a->count > 0 && a->count <= limits.max_tasks_per_batch);
   COHORT_FUZZ_CHECK(a->values.size() == std::uint64_t{a->count} * a->result_size);
   COHORT_FUZZ_CHECK(inside(a->values.data(), a->values.size(), message));
@@ -139,16 +125,9 @@ void result_array(std::span<const std::byte> message, const wire::DecodeLimits& 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::uint8_t mode = data[0];
-  const auto body = cohort::fuzz::as_bytes(data + 1, size - 1);
-  std::vector<std::byte> message;
-  if (mode & 2) {
-    wire::EnvelopeHeader h;
-    h.kind = (mode & 1) ? wire::MessageKind::result_array : wire::MessageKind::task_array;
-    h.batch_id = 21;
-    message = wire::encode_envelope(h, body);
-  } else {
-    message.assign(body.begin(), body.end());
-  }
+  const std::vector<std::byte> message =
+      cohort::fuzz::message_of(cohort::fuzz::as_bytes(data + 1, size - 1), mode & 2,
+                               (mode & 1) ? wire::MessageKind::result_array : wire::MessageKind::task_array, 21);
   wire::DecodeLimits limits;
   if (mode & 4) {
     limits.max_tasks_per_batch = 16;

@@ -9,7 +9,7 @@
 // ResultBatchWriter and decoding gives the same records; decode_result throws
 // only cohort::Error (DecodeError, RemoteError, ...), to_exception never throws.
 
-#include "fuzz_common.hpp"
+#include "wire_harness.hpp"
 
 #include <cohort/core/error.hpp>
 #include <cohort/wire/batch.hpp>
@@ -19,19 +19,14 @@
 #include <boost/serialization/vector.hpp>
 
 #include <algorithm>
-#include <cstring>
-#include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace wire = cohort::wire;
+using cohort::fuzz::inside;
 
 namespace {
-
-bool inside(const void* p, std::size_t n, const std::byte* lo, const std::byte* hi) {
-  const auto* b = static_cast<const std::byte*>(p);
-  return n == 0 || (b >= lo && b + n <= hi);
-}
 
 template <class R>
 void try_result(const wire::ResultRecord& r) {
@@ -53,41 +48,25 @@ void try_result(const wire::ResultRecord& r) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::uint8_t mode = data[0];
-  const auto body = cohort::fuzz::as_bytes(data + 1, size - 1);
-  std::vector<std::byte> message;
-  if (mode & 1) {
-    wire::EnvelopeHeader h;
-    h.kind = wire::MessageKind::result_batch;
-    h.batch_id = 12;
-    message = wire::encode_envelope(h, body);
-  } else {
-    message.assign(body.begin(), body.end());
-  }
+  std::vector<std::byte> message = cohort::fuzz::message_of(cohort::fuzz::as_bytes(data + 1, size - 1), mode & 1,
+                                                             wire::MessageKind::result_batch, 12);
   wire::DecodeLimits limits;
   if (mode & 2) {
     limits.max_tasks_per_batch = 4;
     limits.max_error_text_bytes = 16;
   }
 
-  const std::byte* lo = message.data();
-  const std::byte* hi = message.data() + message.size();
-  const std::size_t message_size = message.size();
-  std::optional<wire::ResultBatch> batch;
-  try {
-    batch.emplace(wire::ResultBatch::decode(std::move(message), 4, limits));
-  } catch (const cohort::DecodeError& e) {
-    COHORT_FUZZ_CHECK(e.source_rank() == 4);
-    return 0;
-  }
-  COHORT_FUZZ_CHECK(batch->header().kind == wire::MessageKind::result_batch);
-  COHORT_FUZZ_CHECK(batch->header().payload_size + wire::kHeaderSize == message_size);
-  COHORT_FUZZ_CHECK(batch->size() <= limits.max_tasks_per_batch);
+  const std::span<const std::byte> bytes = message;  // the batch takes the buffer over
+  const auto batch =
+      cohort::fuzz::decoded_or_refused(4, [&] { return wire::ResultBatch::decode(std::move(message), 4, limits); });
+  if (!batch) return 0;
+  cohort::fuzz::check_batch_header(*batch, wire::MessageKind::result_batch, bytes.size(), limits);
 
   wire::ResultBatchWriter writer;
   for (const wire::ResultRecord& r : batch->results()) {
-    COHORT_FUZZ_CHECK(inside(r.value.data(), r.value.size(), lo, hi));
-    COHORT_FUZZ_CHECK(inside(r.error_type.data(), r.error_type.size(), lo, hi));
-    COHORT_FUZZ_CHECK(inside(r.error_message.data(), r.error_message.size(), lo, hi));
+    COHORT_FUZZ_CHECK(inside(r.value.data(), r.value.size(), bytes));
+    COHORT_FUZZ_CHECK(inside(r.error_type.data(), r.error_type.size(), bytes));
+    COHORT_FUZZ_CHECK(inside(r.error_message.data(), r.error_message.size(), bytes));
     COHORT_FUZZ_CHECK(r.error_type.size() <= limits.max_error_text_bytes);
     COHORT_FUZZ_CHECK(r.error_message.size() <= limits.max_error_text_bytes);
     if (r.ok()) {

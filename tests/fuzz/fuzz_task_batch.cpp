@@ -10,9 +10,8 @@
 // records again with TaskBatchWriter and decoding gives the same records;
 // typed decoding of any record's arguments throws nothing but DecodeError.
 
-#include "fuzz_common.hpp"
+#include "wire_harness.hpp"
 
-#include <cohort/core/error.hpp>
 #include <cohort/wire/batch.hpp>
 #include <cohort/wire/codec.hpp>
 
@@ -20,19 +19,13 @@
 #include <boost/serialization/vector.hpp>
 
 #include <algorithm>
-#include <cstring>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace wire = cohort::wire;
+using cohort::fuzz::inside;
 
 namespace {
-
-bool inside(const void* p, std::size_t n, const std::byte* lo, const std::byte* hi) {
-  const auto* b = static_cast<const std::byte*>(p);
-  return n == 0 || (b >= lo && b + n <= hi);
-}
 
 template <class... A>
 void try_args(std::span<const std::byte> args, std::uint64_t id) {
@@ -48,42 +41,25 @@ void try_args(std::span<const std::byte> args, std::uint64_t id) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::uint8_t mode = data[0];
-  const auto body = cohort::fuzz::as_bytes(data + 1, size - 1);
-  std::vector<std::byte> message;
-  if (mode & 1) {
-    wire::EnvelopeHeader h;
-    h.kind = wire::MessageKind::task_batch;
-    h.batch_id = 11;
-    h.session_id = 5;
-    message = wire::encode_envelope(h, body);
-  } else {
-    message.assign(body.begin(), body.end());
-  }
+  std::vector<std::byte> message = cohort::fuzz::message_of(cohort::fuzz::as_bytes(data + 1, size - 1), mode & 1,
+                                                             wire::MessageKind::task_batch, 11, 5);
   wire::DecodeLimits limits;
   if (mode & 2) {
     limits.max_tasks_per_batch = 4;
     limits.max_task_name_bytes = 8;
   }
 
-  const std::byte* lo = message.data();
-  const std::byte* hi = message.data() + message.size();
-  const std::size_t message_size = message.size();
-  std::optional<wire::TaskBatch> batch;
-  try {
-    batch.emplace(wire::TaskBatch::decode(std::move(message), 2, limits));
-  } catch (const cohort::DecodeError& e) {
-    COHORT_FUZZ_CHECK(e.source_rank() == 2);
-    return 0;
-  }
-  COHORT_FUZZ_CHECK(batch->header().kind == wire::MessageKind::task_batch);
-  COHORT_FUZZ_CHECK(batch->header().payload_size + wire::kHeaderSize == message_size);
-  COHORT_FUZZ_CHECK(batch->size() <= limits.max_tasks_per_batch);
+  const std::span<const std::byte> bytes = message;  // the batch takes the buffer over
+  const auto batch =
+      cohort::fuzz::decoded_or_refused(2, [&] { return wire::TaskBatch::decode(std::move(message), 2, limits); });
+  if (!batch) return 0;
+  cohort::fuzz::check_batch_header(*batch, wire::MessageKind::task_batch, bytes.size(), limits);
 
   wire::TaskBatchWriter writer;
   for (const wire::TaskRecord& t : batch->tasks()) {
     COHORT_FUZZ_CHECK(t.name.size() <= limits.max_task_name_bytes);
-    COHORT_FUZZ_CHECK(inside(t.name.data(), t.name.size(), lo, hi));
-    COHORT_FUZZ_CHECK(inside(t.args.data(), t.args.size(), lo, hi));
+    COHORT_FUZZ_CHECK(inside(t.name.data(), t.name.size(), bytes));
+    COHORT_FUZZ_CHECK(inside(t.args.data(), t.args.size(), bytes));
     writer.add(t.id, t.attempt, t.name, t.args);
 
     try_args<std::uint64_t>(t.args, t.id);
