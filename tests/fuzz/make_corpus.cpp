@@ -65,6 +65,15 @@ void reseal(Bytes& message) {
   poke32(message, 12, wire::envelope_header_checksum(std::span(message).first(wire::kHeaderSize)));
 }
 
+// A copy of `message` with the T at byte `at` set to `v` and the header checksum
+// made right again, so that the decoder gets past the envelope to the broken field.
+template <class T>
+Bytes with(Bytes message, std::size_t at, T v) {
+  std::memcpy(message.data() + at, &v, sizeof v);
+  reseal(message);
+  return message;
+}
+
 Bytes task_batch(int tasks) {
   wire::TaskBatchWriter w;
   for (int i = 0; i < tasks; ++i) {
@@ -108,31 +117,19 @@ void envelope_seeds() {
   Bytes bad = m;
   bad[0] = std::byte{'X'};
   write("envelope", "bad-magic", 0, bad);
-  bad = m;
-  bad[4] = std::byte{2};
-  reseal(bad);
-  write("envelope", "bad-version", 0, bad);
+  write("envelope", "bad-version", 0, with<std::uint8_t>(m, 4, 2));
   bad = m;
   bad[20] ^= std::byte{1};
   write("envelope", "bad-checksum", 0, bad);
-  bad = m;
-  bad[6] = std::byte{99};
-  reseal(bad);
-  write("envelope", "bad-kind", 0, bad);
-  bad = m;
-  bad[8] = std::byte{1};
-  reseal(bad);
-  write("envelope", "bad-flags", 0, bad);
+  write("envelope", "bad-kind", 0, with<std::uint8_t>(m, 6, 99));
+  write("envelope", "bad-flags", 0, with<std::uint8_t>(m, 8, 1));
   bad = m;
   bad.push_back(std::byte{0});
   write("envelope", "bad-trailing-byte", 0, bad);
   bad = m;
   bad.pop_back();
   write("envelope", "bad-short-payload", 0, bad);
-  bad = m;
-  poke64(bad, 32, ~std::uint64_t{0});
-  reseal(bad);
-  write("envelope", "bad-huge-length", 0, bad);
+  write("envelope", "bad-huge-length", 0, with<std::uint64_t>(m, 32, ~std::uint64_t{0}));
   write("envelope", "bad-over-small-cap", 4, wire::encode_envelope(h, Bytes(65)));
   write("envelope", "bad-short-header", 0, Bytes(m.begin(), m.begin() + 39));
 }
@@ -153,26 +150,11 @@ void task_batch_seeds() {
   // Payload offsets: 0 count, 4 name count, 8 name table offset, 16 first record
   // (id, attempt, name index at +12, argument length at +16).
   const std::size_t pre = wire::kHeaderSize;
-  Bytes bad = good;
-  poke32(bad, pre + 16 + 12, 9);
-  reseal(bad);
-  write("task_batch", "bad-name-index", 0, bad);
-  bad = good;
-  poke64(bad, pre + 16 + 16, 1u << 30);
-  reseal(bad);
-  write("task_batch", "bad-argument-length", 0, bad);
-  bad = good;
-  poke32(bad, pre, 1000);
-  reseal(bad);
-  write("task_batch", "bad-task-count", 0, bad);
-  bad = good;
-  poke64(bad, pre + 8, 3);
-  reseal(bad);
-  write("task_batch", "bad-name-table-offset", 0, bad);
-  bad = good;
-  poke32(bad, pre + 4, 0);
-  reseal(bad);
-  write("task_batch", "bad-no-names", 0, bad);
+  write("task_batch", "bad-name-index", 0, with<std::uint32_t>(good, pre + 16 + 12, 9));
+  write("task_batch", "bad-argument-length", 0, with<std::uint64_t>(good, pre + 16 + 16, 1u << 30));
+  write("task_batch", "bad-task-count", 0, with<std::uint32_t>(good, pre, 1000));
+  write("task_batch", "bad-name-table-offset", 0, with<std::uint64_t>(good, pre + 8, 3));
+  write("task_batch", "bad-no-names", 0, with<std::uint32_t>(good, pre + 4, 0));
   write("task_batch", "bad-result-batch-kind", 0, result_batch());
   Bytes p = payload_of(good);
   p.push_back(std::byte{0});
@@ -193,18 +175,9 @@ void result_batch_seeds() {
     write("result_batch", "valid-unknown-status", 0, w.finish(3));
   }
   const std::size_t pre = wire::kHeaderSize;
-  Bytes bad = m;
-  poke32(bad, pre + 4, 1);
-  reseal(bad);
-  write("result_batch", "bad-reserved-preamble", 0, bad);
-  bad = m;
-  poke32(bad, pre, 100000);
-  reseal(bad);
-  write("result_batch", "bad-count", 0, bad);
-  bad = m;
-  poke64(bad, pre + 8 + 32, 1u << 20);
-  reseal(bad);
-  write("result_batch", "bad-value-length", 0, bad);
+  write("result_batch", "bad-reserved-preamble", 0, with<std::uint32_t>(m, pre + 4, 1));
+  write("result_batch", "bad-count", 0, with<std::uint32_t>(m, pre, 100000));
+  write("result_batch", "bad-value-length", 0, with<std::uint64_t>(m, pre + 8 + 32, 1u << 20));
   Bytes p = payload_of(m);
   p.resize(p.size() - 3);
   write("result_batch", "bad-truncated-payload", 1, p);
@@ -243,40 +216,20 @@ void arrays_seeds() {
     write("arrays", "valid-result-array-errors-payload", 3, payload_of(m));
     write("arrays", "valid-result-array-errors-tight-limits", 5, m);
     // Result preamble 48 bytes, values 40 bytes, then the errors: index at +0.
+    write("arrays", "bad-result-array-error-order", 1, with<std::uint32_t>(m, wire::kHeaderSize + 48 + 40, 4));
+    write("arrays", "bad-result-array-empty", 1, with<std::uint32_t>(m, wire::kHeaderSize + 16, 0));
     Bytes bad = m;
-    poke32(bad, wire::kHeaderSize + 48 + 40, 4);
-    reseal(bad);
-    write("arrays", "bad-result-array-error-order", 1, bad);
-    bad = m;
-    poke32(bad, wire::kHeaderSize + 16, 0);
-    reseal(bad);
-    write("arrays", "bad-result-array-empty", 1, bad);
-    bad = m;
     bad.push_back(std::byte{0});
     bad = payload_of(bad);
     write("arrays", "bad-result-array-trailing-payload", 3, bad);
   }
   // Task preamble: first_id 0, count 8, attempt 12, arg_size 16, result_size 20, name_len 24, reserved 26/28.
-  Bytes bad = tasks;
-  poke32(bad, wire::kHeaderSize + 8, 0);
-  reseal(bad);
-  write("arrays", "bad-task-array-empty", 0, bad);
-  bad = tasks;
-  poke32(bad, wire::kHeaderSize + 28, 1);
-  reseal(bad);
-  write("arrays", "bad-task-array-reserved", 0, bad);
-  bad = tasks;
-  poke32(bad, wire::kHeaderSize + 16, 9);
-  reseal(bad);
-  write("arrays", "bad-task-array-arg-size", 0, bad);
-  bad = tasks;
-  poke64(bad, wire::kHeaderSize, ~std::uint64_t{0} - 2);
-  reseal(bad);
-  write("arrays", "bad-task-array-id-overflow", 0, bad);
-  bad = tasks;
-  poke32(bad, wire::kHeaderSize + 20, 1u << 31);
-  reseal(bad);
-  write("arrays", "bad-task-array-huge-results", 0, bad);
+  const std::size_t pre = wire::kHeaderSize;
+  write("arrays", "bad-task-array-empty", 0, with<std::uint32_t>(tasks, pre + 8, 0));
+  write("arrays", "bad-task-array-reserved", 0, with<std::uint32_t>(tasks, pre + 28, 1));
+  write("arrays", "bad-task-array-arg-size", 0, with<std::uint32_t>(tasks, pre + 16, 9));
+  write("arrays", "bad-task-array-id-overflow", 0, with<std::uint64_t>(tasks, pre, ~std::uint64_t{0} - 2));
+  write("arrays", "bad-task-array-huge-results", 0, with<std::uint32_t>(tasks, pre + 20, 1u << 31));
   write("arrays", "bad-task-batch-kind", 0, task_batch(2));
 }
 
