@@ -47,11 +47,33 @@ inline void spin_1us() {
   }
 }
 
+// What each case runs: kSpin picks the 1 us task and its batch size, else the empty task.
+template <bool kSpin>
+constexpr std::int64_t kTasks = kSpin ? kMicroTasks : kEmptyTasks;
+
+template <bool kSpin>
+constexpr auto kTask = [] {
+  if constexpr (kSpin) spin_1us();
+};
+
 void report(benchmark::State& state, std::int64_t tasks) {
   state.SetItemsProcessed(state.iterations() * tasks);
   state.counters["per_task"] =
       benchmark::Counter(static_cast<double>(tasks), benchmark::Counter::kIsIterationInvariantRate |
                                                          benchmark::Counter::kInvert);
+}
+
+// Each iteration starts n tasks with start() (it returns a future), then waits for them all.
+template <class Start>
+void start_then_wait_all(benchmark::State& state, std::int64_t n, Start start) {
+  std::vector<decltype(start())> futures;
+  futures.reserve(static_cast<std::size_t>(n));
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < n; ++i) futures.push_back(start());
+    for (auto& f : futures) f.get();
+    futures.clear();
+  }
+  report(state, n);
 }
 
 ThreadPool& pool() {
@@ -69,35 +91,26 @@ struct Batch {
   std::binary_semaphore done{0};
 };
 
-template <bool kSpin>
-void BM_Cohort_Post_External(benchmark::State& state) {
-  const std::int64_t n = kSpin ? kMicroTasks : kEmptyTasks;
+// Posts a batch of counting tasks and waits for the last: from this thread, or
+// (kFromWorker) from a task on a pool worker, as TBB's task_group spawns.
+template <bool kSpin, bool kFromWorker>
+void BM_Cohort_Post(benchmark::State& state) {
+  const std::int64_t n = kTasks<kSpin>;
   ThreadPool& p = pool();
   for (auto _ : state) {
     Batch batch(n);
-    for (std::int64_t i = 0; i < n; ++i)
-      p.post([&batch] {
-        if constexpr (kSpin) spin_1us();
-        batch.finish_one();
-      });
-    batch.done.acquire();
-  }
-  report(state, n);
-}
-
-template <bool kSpin>
-void BM_Cohort_Post_FromWorker(benchmark::State& state) {
-  const std::int64_t n = kSpin ? kMicroTasks : kEmptyTasks;
-  ThreadPool& p = pool();
-  for (auto _ : state) {
-    Batch batch(n);
-    p.post([&] {
+    const auto post_all = [&] {
       for (std::int64_t i = 0; i < n; ++i)
         p.post([&batch] {
-          if constexpr (kSpin) spin_1us();
+          kTask<kSpin>();
           batch.finish_one();
         });
-    });
+    };
+    if constexpr (kFromWorker) {
+      p.post(post_all);
+    } else {
+      post_all();
+    }
     batch.done.acquire();
   }
   report(state, n);
@@ -105,19 +118,8 @@ void BM_Cohort_Post_FromWorker(benchmark::State& state) {
 
 template <bool kSpin>
 void BM_Cohort_Submit_External(benchmark::State& state) {
-  const std::int64_t n = kSpin ? kMicroTasks : kEmptyTasks;
   ThreadPool& p = pool();
-  std::vector<cohort::core::Future<void>> futures;
-  futures.reserve(static_cast<std::size_t>(n));
-  for (auto _ : state) {
-    for (std::int64_t i = 0; i < n; ++i)
-      futures.push_back(p.submit([] {
-        if constexpr (kSpin) spin_1us();
-      }));
-    for (auto& f : futures) f.get();
-    futures.clear();
-  }
-  report(state, n);
+  start_then_wait_all(state, kTasks<kSpin>, [&p] { return p.submit(kTask<kSpin>); });
 }
 
 #if defined(COHORT_BENCH_HAVE_TBB)
@@ -128,14 +130,11 @@ tbb::task_arena& arena() {
 
 template <bool kSpin>
 void BM_TBB_TaskGroup(benchmark::State& state) {
-  const std::int64_t n = kSpin ? kMicroTasks : kEmptyTasks;
+  const std::int64_t n = kTasks<kSpin>;
   for (auto _ : state) {
     arena().execute([&] {
       tbb::task_group group;
-      for (std::int64_t i = 0; i < n; ++i)
-        group.run([] {
-          if constexpr (kSpin) spin_1us();
-        });
+      for (std::int64_t i = 0; i < n; ++i) group.run(kTask<kSpin>);
       group.wait();
     });
   }
@@ -145,34 +144,23 @@ void BM_TBB_TaskGroup(benchmark::State& state) {
 
 template <bool kSpin>
 void BM_StdAsync(benchmark::State& state) {
-  const std::int64_t n = kAsyncTasks;
-  std::vector<std::future<void>> futures;
-  futures.reserve(static_cast<std::size_t>(n));
-  for (auto _ : state) {
-    for (std::int64_t i = 0; i < n; ++i)
-      futures.push_back(std::async(std::launch::async, [] {
-        if constexpr (kSpin) spin_1us();
-      }));
-    for (auto& f : futures) f.get();
-    futures.clear();
-  }
-  report(state, n);
+  start_then_wait_all(state, kAsyncTasks, [] { return std::async(std::launch::async, kTask<kSpin>); });
 }
 
 }  // namespace
 
 #define COHORT_BENCH(fn, name) BENCHMARK(fn)->Name(name)->UseRealTime()->Unit(benchmark::kMillisecond)
 
-COHORT_BENCH(BM_Cohort_Post_External<false>, "empty/cohort_post_external");
-COHORT_BENCH(BM_Cohort_Post_FromWorker<false>, "empty/cohort_post_from_worker");
+COHORT_BENCH((BM_Cohort_Post<false, false>), "empty/cohort_post_external");
+COHORT_BENCH((BM_Cohort_Post<false, true>), "empty/cohort_post_from_worker");
 COHORT_BENCH(BM_Cohort_Submit_External<false>, "empty/cohort_submit_future");
 #if defined(COHORT_BENCH_HAVE_TBB)
 COHORT_BENCH(BM_TBB_TaskGroup<false>, "empty/tbb_task_group");
 #endif
 COHORT_BENCH(BM_StdAsync<false>, "empty/std_async_10k");
 
-COHORT_BENCH(BM_Cohort_Post_External<true>, "1us/cohort_post_external");
-COHORT_BENCH(BM_Cohort_Post_FromWorker<true>, "1us/cohort_post_from_worker");
+COHORT_BENCH((BM_Cohort_Post<true, false>), "1us/cohort_post_external");
+COHORT_BENCH((BM_Cohort_Post<true, true>), "1us/cohort_post_from_worker");
 COHORT_BENCH(BM_Cohort_Submit_External<true>, "1us/cohort_submit_future");
 #if defined(COHORT_BENCH_HAVE_TBB)
 COHORT_BENCH(BM_TBB_TaskGroup<true>, "1us/tbb_task_group");
