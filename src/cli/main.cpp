@@ -145,6 +145,13 @@ int run_main(int argc, char** argv) {  // argv[0] == "run"
   app.add_option("--split-size", o.journal.split_size, "Advanced: bytes of input per map task (e.g. 64K, 8M)")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("BYTES");
+  app.add_option("--shuffle", o.journal.shuffle, kShuffleHelp)
+      ->check(CLI::IsMember({"auto", "gather", "files", "mpi"}))
+      ->type_name("MODE")
+      ->default_str("auto");
+  app.add_option("--scratch-dir", o.journal.scratch_dir,
+                 "Where the files shuffle writes (a directory every rank sees; default: beside the output)")
+      ->type_name("DIR");
   add_common(app, o.common);
 
   const auto specs = job->options();
