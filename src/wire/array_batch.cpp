@@ -61,8 +61,7 @@ TaskArray TaskArray::decode(std::span<const std::byte> message, int source_rank,
   TaskArray t;
   t.batch_id = v.header.batch_id;
   t.source_rank = source_rank;
-  const std::string what = "task array " + std::to_string(v.header.batch_id);
-  detail::Reader r(v.payload, source_rank, what);
+  detail::Reader r(v.payload, source_rank, "task array", v.header.batch_id);
   t.first_id = r.read<std::uint64_t>("first task id");
   t.count = r.read<std::uint32_t>("task count");
   t.attempt = r.read<std::uint32_t>("attempt");
@@ -157,8 +156,7 @@ ResultArray ResultArray::decode(std::span<const std::byte> message, int source_r
   ResultArray a;
   a.batch_id = v.header.batch_id;
   a.source_rank = source_rank;
-  const std::string what = "result array " + std::to_string(v.header.batch_id);
-  detail::Reader r(v.payload, source_rank, what);
+  detail::Reader r(v.payload, source_rank, "result array", v.header.batch_id);
   a.task_batch_id = r.read<std::uint64_t>("task batch id");
   a.first_id = r.read<std::uint64_t>("first task id");
   a.count = r.read<std::uint32_t>("result count");

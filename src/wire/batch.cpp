@@ -130,8 +130,7 @@ TaskBatch TaskBatch::decode(std::vector<std::byte> message, int source_rank, con
   b.source_rank_ = source_rank;
   const EnvelopeView v = detail::open_message(b.bytes_, MessageKind::task_batch, source_rank, limits);
   b.header_ = v.header;
-  const std::string what = "task batch " + std::to_string(v.header.batch_id);
-  detail::Reader r(v.payload, source_rank, what);
+  detail::Reader r(v.payload, source_rank, "task batch", v.header.batch_id);
 
   const auto count = r.read<std::uint32_t>("task count");
   const auto name_count = r.read<std::uint32_t>("name count");
@@ -152,7 +151,7 @@ TaskBatch TaskBatch::decode(std::vector<std::byte> message, int source_rank, con
 
   std::vector<std::string_view> names;
   names.reserve(name_count);
-  detail::Reader nr(v.payload.subspan(static_cast<std::size_t>(table)), source_rank, what);
+  detail::Reader nr = r.part(v.payload.subspan(static_cast<std::size_t>(table)));
   for (std::uint32_t i = 0; i < name_count; ++i) {
     const auto len = nr.read<std::uint16_t>("name length");
     if (len > limits.max_task_name_bytes) {
@@ -164,7 +163,7 @@ TaskBatch TaskBatch::decode(std::vector<std::byte> message, int source_rank, con
   nr.expect_end("the name table");
 
   b.tasks_.reserve(count);
-  detail::Reader tr(v.payload.subspan(kTaskPreamble, records_bytes), source_rank, what);
+  detail::Reader tr = r.part(v.payload.subspan(kTaskPreamble, records_bytes));
   for (std::uint32_t i = 0; i < count; ++i) {
     TaskRecord t;
     t.id = tr.read<std::uint64_t>("task id");
@@ -274,8 +273,7 @@ ResultBatch ResultBatch::decode(std::vector<std::byte> message, int source_rank,
   b.source_rank_ = source_rank;
   const EnvelopeView v = detail::open_message(b.bytes_, MessageKind::result_batch, source_rank, limits);
   b.header_ = v.header;
-  const std::string what = "result batch " + std::to_string(v.header.batch_id);
-  detail::Reader r(v.payload, source_rank, what);
+  detail::Reader r(v.payload, source_rank, "result batch", v.header.batch_id);
 
   const auto count = r.read<std::uint32_t>("result count");
   if (r.read<std::uint32_t>("reserved") != 0) r.fail("reserved preamble field is not 0");

@@ -47,10 +47,15 @@ inline void put_bytes(std::vector<std::byte>& out, const void* data, std::size_t
 }
 
 /// Reads fields in order from a span; every read checks the bytes left first.
+/// Errors name the message as "<noun> <id>: " ("task batch 7: ..."); that text
+/// is only built when a read fails. `noun` must outlive the reader (a literal).
 class Reader {
  public:
-  Reader(std::span<const std::byte> bytes, int source_rank, std::string_view what)
-      : p_(bytes.data()), end_(bytes.data() + bytes.size()), rank_(source_rank), what_(what) {}
+  Reader(std::span<const std::byte> bytes, int source_rank, std::string_view noun, std::uint64_t id)
+      : p_(bytes.data()), end_(bytes.data() + bytes.size()), rank_(source_rank), noun_(noun), id_(id) {}
+
+  /// A reader of `bytes`, another part of the same message, that names it the same way.
+  Reader part(std::span<const std::byte> bytes) const { return Reader(bytes, rank_, noun_, id_); }
 
   std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
   const std::byte* position() const noexcept { return p_; }
@@ -76,7 +81,7 @@ class Reader {
   }
 
   [[noreturn]] void fail(const std::string& message) const {
-    throw DecodeError(std::string(what_) + ": " + message, rank_);
+    throw DecodeError(std::string(noun_) + " " + std::to_string(id_) + ": " + message, rank_);
   }
 
   /// Fails unless every byte was read; `after` says after what ("the last task").
@@ -95,7 +100,8 @@ class Reader {
   const std::byte* p_;
   const std::byte* end_;
   int rank_;
-  std::string_view what_;
+  std::string_view noun_;
+  std::uint64_t id_;
 };
 
 }  // namespace cohort::wire::detail
