@@ -1,6 +1,8 @@
 // Columnar task/result arrays (array_batch.hpp): round trips and garbage.
 #include <cohort/wire/array_batch.hpp>
 
+#include "wire_test_util.hpp"
+
 #include <cohort/core/error.hpp>
 
 #include <gtest/gtest.h>
@@ -13,6 +15,8 @@
 
 namespace cohort::wire {
 namespace {
+
+using test::expect_every_cut_fails;
 
 std::vector<std::byte> u64s(std::initializer_list<std::uint64_t> xs) {
   std::vector<std::byte> b(xs.size() * 8);
@@ -127,13 +131,6 @@ TEST(ResultArray, LongErrorTextsAreTruncatedSoTheyDecode) {
 
 // ---- garbage -------------------------------------------------------------------
 
-template <class Array>
-void expect_every_cut_fails(const std::vector<std::byte>& m) {
-  for (std::size_t cut = 0; cut < m.size(); ++cut) {
-    EXPECT_THROW((void)Array::decode(std::span(m).first(cut), 2), DecodeError) << "cut at " << cut;
-  }
-}
-
 // Changes payload bytes behind a valid envelope: a clean decode or a DecodeError, never more.
 template <class Array>
 void expect_random_corruption_is_safe(const std::vector<std::byte>& m, unsigned seed) {
@@ -159,21 +156,13 @@ std::vector<std::byte> poke32(std::vector<std::byte> m, std::size_t payload_offs
   return m;
 }
 
-std::string error_of_tasks(const std::vector<std::byte>& m, const DecodeLimits& limits = {}) {
+// The DecodeError text of decoding `m` as an Array (a test failure if it decodes).
+template <class Array>
+std::string error_of(const std::vector<std::byte>& m, const DecodeLimits& limits = {}) {
   try {
-    (void)TaskArray::decode(m, 6, limits);
+    (void)Array::decode(m, 6, limits);
   } catch (const DecodeError& e) {
     EXPECT_EQ(e.source_rank(), 6);
-    return e.what();
-  }
-  ADD_FAILURE() << "decoded";
-  return {};
-}
-
-std::string error_of_results(const std::vector<std::byte>& m) {
-  try {
-    (void)ResultArray::decode(m, 6);
-  } catch (const DecodeError& e) {
     return e.what();
   }
   ADD_FAILURE() << "decoded";
@@ -185,29 +174,29 @@ TEST(TaskArrayGarbage, RandomCorruptionIsSafe) { expect_random_corruption_is_saf
 
 TEST(TaskArrayGarbage, CountsAndSizesMustMatchTheBytes) {
   const auto m = sample_tasks();
-  EXPECT_NE(error_of_tasks(poke32(m, 8, 0)).find("an empty task array"), std::string::npos);
-  EXPECT_NE(error_of_tasks(poke32(m, 8, 4)).find("need 32 bytes, the message has 24"), std::string::npos);
-  EXPECT_NE(error_of_tasks(poke32(m, 8, 0xFFFFFFFF)).find("over the cap"), std::string::npos);
-  EXPECT_NE(error_of_tasks(poke32(m, 16, 0x80000000)).find("argument bytes need"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(poke32(m, 8, 0)).find("an empty task array"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(poke32(m, 8, 4)).find("need 32 bytes, the message has 24"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(poke32(m, 8, 0xFFFFFFFF)).find("over the cap"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(poke32(m, 16, 0x80000000)).find("argument bytes need"), std::string::npos);
   // A result size that would make the worker allocate terabytes is refused up front.
-  EXPECT_NE(error_of_tasks(poke32(m, 20, 0xFFFFFFFF)).find("over the payload cap"), std::string::npos);
-  EXPECT_NE(error_of_tasks(poke32(m, 28, 1)).find("reserved"), std::string::npos);
-  EXPECT_NE(error_of_tasks(m, DecodeLimits{.max_tasks_per_batch = 2}).find("3 tasks is over the cap of 2"),
+  EXPECT_NE(error_of<TaskArray>(poke32(m, 20, 0xFFFFFFFF)).find("over the payload cap"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(poke32(m, 28, 1)).find("reserved"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(m, DecodeLimits{.max_tasks_per_batch = 2}).find("3 tasks is over the cap of 2"),
             std::string::npos);
-  EXPECT_NE(error_of_tasks(poke32(m, 8, 0)).find("task array 41"), std::string::npos) << "names the batch";
+  EXPECT_NE(error_of<TaskArray>(poke32(m, 8, 0)).find("task array 41"), std::string::npos) << "names the batch";
 }
 
 TEST(TaskArrayGarbage, NameLengthIsChecked) {
   auto m = sample_tasks();
   const std::uint16_t zero = 0, big = 2000;
   std::memcpy(m.data() + kHeaderSize + 24, &zero, 2);
-  EXPECT_NE(error_of_tasks(m).find("task name of 0 bytes"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(m).find("task name of 0 bytes"), std::string::npos);
   std::memcpy(m.data() + kHeaderSize + 24, &big, 2);
-  EXPECT_NE(error_of_tasks(m).find("task name of 2000 bytes"), std::string::npos);
+  EXPECT_NE(error_of<TaskArray>(m).find("task name of 2000 bytes"), std::string::npos);
 }
 
 TEST(TaskArrayGarbage, AResultArrayIsNotATaskArray) {
-  EXPECT_NE(error_of_tasks(sample_results()).find("expected a task_array message, got result_array"),
+  EXPECT_NE(error_of<TaskArray>(sample_results()).find("expected a task_array message, got result_array"),
             std::string::npos);
 }
 
@@ -218,16 +207,17 @@ TEST(ResultArrayGarbage, ErrorListIsChecked) {
   const auto m = sample_results();
   // Error records start after the 48-byte preamble and 24 value bytes.
   const std::size_t first_error = 48 + 24;
-  EXPECT_NE(error_of_results(poke32(m, 28, 4)).find("4 errors for 3 results"), std::string::npos);
-  EXPECT_NE(error_of_results(poke32(m, first_error, 3)).find("names result 3 of 3"), std::string::npos);
-  EXPECT_NE(error_of_results(poke32(m, first_error, 2)).find("not strictly increasing"), std::string::npos);
+  EXPECT_NE(error_of<ResultArray>(poke32(m, 28, 4)).find("4 errors for 3 results"), std::string::npos);
+  EXPECT_NE(error_of<ResultArray>(poke32(m, first_error, 3)).find("names result 3 of 3"), std::string::npos);
+  EXPECT_NE(error_of<ResultArray>(poke32(m, first_error, 2)).find("not strictly increasing"), std::string::npos);
   auto ok_status = m;
   const std::uint16_t zero = 0;
   std::memcpy(ok_status.data() + kHeaderSize + first_error + 4, &zero, 2);
-  EXPECT_NE(error_of_results(ok_status).find("has status ok"), std::string::npos);
-  EXPECT_NE(error_of_results(poke32(m, first_error + 8, 0x7FFFFFFF)).find("over the cap"), std::string::npos);
-  EXPECT_NE(error_of_results(poke32(m, 16, 0)).find("an empty result array"), std::string::npos);
-  EXPECT_NE(error_of_results(poke32(m, 24, 0x10000000)).find("results of 268435456 bytes need"), std::string::npos);
+  EXPECT_NE(error_of<ResultArray>(ok_status).find("has status ok"), std::string::npos);
+  EXPECT_NE(error_of<ResultArray>(poke32(m, first_error + 8, 0x7FFFFFFF)).find("over the cap"), std::string::npos);
+  EXPECT_NE(error_of<ResultArray>(poke32(m, 16, 0)).find("an empty result array"), std::string::npos);
+  EXPECT_NE(error_of<ResultArray>(poke32(m, 24, 0x10000000)).find("results of 268435456 bytes need"),
+            std::string::npos);
   auto trailing = m;
   trailing.push_back(std::byte{0});
   // The envelope's length no longer matches: refused either way.
@@ -235,7 +225,7 @@ TEST(ResultArrayGarbage, ErrorListIsChecked) {
   const auto payload = std::span(m).subspan(kHeaderSize);
   std::vector<std::byte> longer(payload.begin(), payload.end());
   longer.push_back(std::byte{0});
-  EXPECT_NE(error_of_results(encode_envelope(decode_envelope(m, 0).header, longer)).find("trailing bytes"),
+  EXPECT_NE(error_of<ResultArray>(encode_envelope(decode_envelope(m, 0).header, longer)).find("trailing bytes"),
             std::string::npos);
 }
 

@@ -2,6 +2,8 @@
 // are opaque; typed encoding is in codec_test.cpp.
 #include <cohort/wire/batch.hpp>
 
+#include "wire_test_util.hpp"
+
 #include <cohort/core/error.hpp>
 
 #include <gtest/gtest.h>
@@ -14,11 +16,9 @@
 namespace cohort::wire {
 namespace {
 
-std::vector<std::byte> bytes_of(std::string_view s) {
-  std::vector<std::byte> b(s.size());
-  std::memcpy(b.data(), s.data(), s.size());
-  return b;
-}
+using test::bytes_of;
+using test::expect_every_cut_fails;
+
 std::string text_of(std::span<const std::byte> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 std::vector<std::byte> sample_tasks() {
@@ -35,14 +35,6 @@ std::vector<std::byte> sample_results() {
   w.add_error(2, 1, Errc::remote_error, "std::out_of_range", "index 9 >= 3", 300, 400);
   w.add_value(3, 0, {});
   return w.finish(78, 5);
-}
-
-template <class Batch>
-void expect_every_cut_fails(const std::vector<std::byte>& m) {
-  for (std::size_t cut = 0; cut < m.size(); ++cut) {
-    std::vector<std::byte> part(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(cut));
-    EXPECT_THROW(Batch::decode(std::move(part), 2), DecodeError) << "cut at " << cut;
-  }
 }
 
 // Flips bytes of the payload (the header checksum does not cover it): every

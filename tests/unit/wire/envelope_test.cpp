@@ -1,5 +1,7 @@
 #include <cohort/wire/envelope.hpp>
 
+#include "wire_test_util.hpp"
+
 #include <cohort/core/error.hpp>
 
 #include <gtest/gtest.h>
@@ -12,11 +14,7 @@
 namespace cohort::wire {
 namespace {
 
-std::vector<std::byte> bytes_of(std::string_view s) {
-  std::vector<std::byte> b(s.size());
-  std::memcpy(b.data(), s.data(), s.size());
-  return b;
-}
+using test::bytes_of;
 
 std::vector<std::byte> sample(std::string_view payload = "hello, ranks") {
   EnvelopeHeader h;
