@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <future>
 #include <semaphore>
+#include <string>
 #include <vector>
 
 #if defined(COHORT_BENCH_HAVE_TBB)
@@ -147,25 +148,22 @@ void BM_StdAsync(benchmark::State& state) {
   start_then_wait_all(state, kAsyncTasks, [] { return std::async(std::launch::async, kTask<kSpin>); });
 }
 
+// Registers every case for one kind of task, named "<prefix>/<case>".
+template <bool kSpin>
+void register_cases(const std::string& prefix) {
+  const auto add = [&](const char* name, void (*fn)(benchmark::State&)) {
+    benchmark::RegisterBenchmark((prefix + "/" + name).c_str(), fn)->UseRealTime()->Unit(benchmark::kMillisecond);
+  };
+  add("cohort_post_external", BM_Cohort_Post<kSpin, false>);
+  add("cohort_post_from_worker", BM_Cohort_Post<kSpin, true>);
+  add("cohort_submit_future", BM_Cohort_Submit_External<kSpin>);
+#if defined(COHORT_BENCH_HAVE_TBB)
+  add("tbb_task_group", BM_TBB_TaskGroup<kSpin>);
+#endif
+  add("std_async_10k", BM_StdAsync<kSpin>);
+}
+
 }  // namespace
-
-#define COHORT_BENCH(fn, name) BENCHMARK(fn)->Name(name)->UseRealTime()->Unit(benchmark::kMillisecond)
-
-COHORT_BENCH((BM_Cohort_Post<false, false>), "empty/cohort_post_external");
-COHORT_BENCH((BM_Cohort_Post<false, true>), "empty/cohort_post_from_worker");
-COHORT_BENCH(BM_Cohort_Submit_External<false>, "empty/cohort_submit_future");
-#if defined(COHORT_BENCH_HAVE_TBB)
-COHORT_BENCH(BM_TBB_TaskGroup<false>, "empty/tbb_task_group");
-#endif
-COHORT_BENCH(BM_StdAsync<false>, "empty/std_async_10k");
-
-COHORT_BENCH((BM_Cohort_Post<true, false>), "1us/cohort_post_external");
-COHORT_BENCH((BM_Cohort_Post<true, true>), "1us/cohort_post_from_worker");
-COHORT_BENCH(BM_Cohort_Submit_External<true>, "1us/cohort_submit_future");
-#if defined(COHORT_BENCH_HAVE_TBB)
-COHORT_BENCH(BM_TBB_TaskGroup<true>, "1us/tbb_task_group");
-#endif
-COHORT_BENCH(BM_StdAsync<true>, "1us/std_async_10k");
 
 int main(int argc, char** argv) {
   const auto threads = cohort::core::explain_thread_count();
@@ -174,6 +172,8 @@ int main(int argc, char** argv) {
 #if !defined(COHORT_BENCH_HAVE_TBB)
   std::printf("oneTBB not found at configure time: TBB cases skipped\n");
 #endif
+  register_cases<false>("empty");
+  register_cases<true>("1us");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
