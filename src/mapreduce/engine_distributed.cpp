@@ -109,7 +109,9 @@ void register_tasks(wire::Registry& registry, JobResolver resolver) {
                                            std::uint64_t offset, std::uint64_t length) {
     return shuffle_inbox().fetch(id, round, partition, offset, length);
   });
-  registry.add(std::string(kEndTask), [state](std::uint64_t id) { end(*state, id); });
+  registry.add(std::string(kEndTask), [state](std::uint64_t id, const std::string& sent, std::uint64_t wait_ms) {
+    end(*state, id, sent, wait_ms);
+  });
 }
 
 namespace {
@@ -299,7 +301,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
     ByteWriter w(owners_bytes);
     encode(w, owners);
   }
-  const std::uint64_t chunk_bytes = std::max<std::uint64_t>(cfg.shuffle_chunk_bytes, 1);
+  const std::uint64_t chunk_bytes = std::clamp<std::uint64_t>(cfg.shuffle_chunk_bytes, 1, detail::kMaxShuffleChunk);
   const std::string journal_text = cfg.journal.empty() ? "" : "'" + cfg.journal.string() + "'";
 
   const std::uint64_t run_id = std::random_device{}() ^ (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
@@ -344,16 +346,34 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
   std::unique_ptr<core::ThreadPool> pool;  // rank 0's reduce pool (gather mode)
   std::vector<std::string> reduced(partitions);
   std::vector<std::string_view> outputs(partitions);
-  struct EndRun {  // workers drop their Job object, also after a failure
+  // The mpi shuffle: peer messages sent to each rank by the map tasks whose
+  // results came back (all rounds), so that a failed run ends with none in flight.
+  std::vector<std::uint64_t> sent_to(static_cast<std::size_t>(ex.size()), 0);
+  auto count_sent = [&](const std::string& value) {
+    ByteReader r(value);
+    r.varint();
+    r.varint();
+    if (r.varint() != 2) return;
+    const auto sizes = decode<std::vector<std::uint64_t>>(r);
+    for (std::size_t p = 0; p < sizes.size(); ++p) {
+      sent_to[static_cast<std::size_t>(owners[p % owners.size()])] += detail::chunk_count(sizes[p], chunk_bytes);
+    }
+  };
+  struct EndRun {  // workers drop their Job object and shuffle data, also after a failure
     cluster::ClusterExecutor& ex;
     std::uint64_t id;
+    const std::vector<std::uint64_t>& sent_to;
+    std::uint64_t wait_ms;
     ~EndRun() {
       try {
-        ex.call_on_workers<void>(kEndTask, id).get();
+        std::string sent;
+        ByteWriter w(sent);
+        encode(w, sent_to);
+        ex.call_on_workers<void>(kEndTask, id, sent, wait_ms).get();
       } catch (...) {
       }
     }
-  } end_run{ex, run_id};
+  } end_run{ex, run_id, sent_to, static_cast<std::uint64_t>(std::max<std::int64_t>(cfg.shuffle_wait.count(), 0))};
 
   // Rounds an earlier run finished (iterative jobs): replay advance() on their outputs.
   unsigned first_round = 0;
@@ -471,6 +491,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
             ex, futures, cfg, resume.writer(),
             [&](std::size_t k, std::string&& value) {
               resume.task_done(round, todo[from + k], value);
+              if (mode == Shuffle::mpi) count_sent(value);
               mapped[todo[from + k]] = std::move(value);
             },
             [&](const Tally& t) {

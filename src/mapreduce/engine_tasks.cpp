@@ -196,7 +196,14 @@ std::string reduce_shuffle_task(WorkerState& w, std::uint64_t id, std::uint32_t 
   return result;
 }
 
-void end(WorkerState& w, std::uint64_t id) {
+void end(WorkerState& w, std::uint64_t id, const std::string& sent, std::uint64_t wait_ms) {
+  ByteReader r(sent);
+  const auto counts = decode<std::vector<std::uint64_t>>(r);
+  const int me = cluster::peer_rank();
+  if (me >= 0 && static_cast<std::size_t>(me) < counts.size() && counts[static_cast<std::size_t>(me)] > 0) {
+    shuffle_inbox().settle(id, counts[static_cast<std::size_t>(me)],
+                           std::chrono::milliseconds(static_cast<std::int64_t>(wait_ms)));
+  }
   shuffle_inbox().end_run(id);
   std::unique_lock lock(w.mutex);
   if (w.run_id == id) {

@@ -67,7 +67,9 @@ std::string map_shuffle_task(WorkerState& w, std::uint64_t id, const std::string
 /// bytes, else it is parked for rank 0's fetch tasks.
 std::string reduce_shuffle_task(WorkerState& w, std::uint64_t id, std::uint32_t round, std::uint32_t partition,
                                 const std::string& expected_bytes, std::uint64_t wait_ms, std::uint64_t inline_limit);
-/// "cohort.mapreduce.end": drops the run's job and shuffle data.
-void end(WorkerState& w, std::uint64_t id);
+/// "cohort.mapreduce.end": waits (up to `wait_ms`) for the peer messages rank
+/// 0 knows were sent to this rank (`sent`: a count per rank, encoded), so
+/// none is in flight afterwards, then drops the run's job and shuffle data.
+void end(WorkerState& w, std::uint64_t id, const std::string& sent, std::uint64_t wait_ms);
 
 }  // namespace cohort::mapreduce::detail

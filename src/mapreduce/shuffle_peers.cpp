@@ -10,10 +10,6 @@
 namespace cohort::mapreduce::detail {
 namespace {
 
-// One chunk of data is at most this big, whatever the caller asks: the
-// message must stay under the wire's cap with its header.
-constexpr std::size_t kMaxChunk = cluster::kMaxPeerPayload - 128;
-
 std::string key_text(std::uint64_t run, std::uint32_t round, std::uint32_t partition) {
   return "run " + std::to_string(run) + ", round " + std::to_string(round + 1) + ", partition " +
          std::to_string(partition);
@@ -21,18 +17,23 @@ std::string key_text(std::uint64_t run, std::uint32_t round, std::uint32_t parti
 
 }  // namespace
 
+std::uint64_t chunk_count(std::uint64_t size, std::uint64_t chunk_bytes) noexcept {
+  const std::uint64_t chunk = std::clamp<std::uint64_t>(chunk_bytes, 1, kMaxShuffleChunk);
+  return (size + chunk - 1) / chunk;
+}
+
 std::vector<std::uint64_t> send_partitions(std::uint64_t run, std::uint32_t round, std::uint64_t split,
                                            const std::vector<std::string>& parts, const std::vector<int>& owners,
                                            std::size_t chunk_bytes) {
   if (owners.empty()) throw Error(Errc::invalid_argument, "shuffle: no worker ranks to send partitions to");
-  const std::size_t chunk = std::clamp<std::size_t>(chunk_bytes, 1, kMaxChunk);
+  const std::size_t chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>(chunk_bytes, 1, kMaxShuffleChunk));
   std::vector<std::uint64_t> sizes(parts.size());
   std::string header;
   for (std::size_t p = 0; p < parts.size(); ++p) {
     const std::string& block = parts[p];
     sizes[p] = block.size();
     if (block.empty()) continue;
-    const std::size_t chunks = (block.size() + chunk - 1) / chunk;
+    const std::size_t chunks = static_cast<std::size_t>(chunk_count(block.size(), chunk));
     const int owner = owners[p % owners.size()];
     for (std::size_t k = 0; k < chunks; ++k) {
       header.clear();
@@ -78,6 +79,7 @@ void ShuffleInbox::put(int source, std::span<const std::byte> payload) {
     ++dropped_;
     return;
   }
+  ++chunks_;
   Block& b = data_[Key{run, static_cast<std::uint32_t>(round), static_cast<std::uint32_t>(partition)}][split];
   if (b.chunks.size() != chunks || b.total != total) {  // first chunk (or a different split of the data: restart)
     b = Block{};
@@ -90,20 +92,29 @@ void ShuffleInbox::put(int source, std::span<const std::byte> payload) {
     b.present[k] = 1;
     ++b.have;
   }
-  if (b.whole()) arrived_.notify_all();
+  arrived_.notify_all();  // a whole block for take(), or one more for settle()
+}
+
+bool ShuffleInbox::settle(std::uint64_t run, std::uint64_t chunks, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return arrived_.wait_for(lock, timeout, [&] { return run_ != run || chunks_ >= chunks; });
 }
 
 void ShuffleInbox::begin_run(std::uint64_t run) {
   std::lock_guard lock(mutex_);
   if (run_ == run) return;
   run_ = run;
+  chunks_ = 0;
   std::erase_if(data_, [run](const auto& e) { return std::get<0>(e.first) != run; });
   std::erase_if(parked_, [run](const auto& e) { return std::get<0>(e.first) != run; });
 }
 
 void ShuffleInbox::end_run(std::uint64_t run) {
   std::lock_guard lock(mutex_);
-  if (run_ == run) run_ = 0;
+  if (run_ == run) {
+    run_ = 0;
+    chunks_ = 0;
+  }
   std::erase_if(data_, [run](const auto& e) { return std::get<0>(e.first) == run; });
   std::erase_if(parked_, [run](const auto& e) { return std::get<0>(e.first) == run; });
   arrived_.notify_all();

@@ -23,6 +23,7 @@
 //   sizes, and moves the blocks out in split order; past the timeout it throws
 //   Error(timeout) naming the run, round, partition and the missing splits.
 
+#include <cohort/cluster/peer.hpp>
 #include <cohort/mapreduce/job.hpp>
 
 #include <chrono>
@@ -41,12 +42,18 @@ namespace cohort::mapreduce::detail {
 
 /// The peer channel of the shuffle ("MR" and 1).
 inline constexpr std::uint32_t kShuffleChannel = 0x4d520001;
+/// The largest piece of data in one message (with its header, under the wire's cap),
+/// whatever RunConfig::shuffle_chunk_bytes asks.
+inline constexpr std::uint64_t kMaxShuffleChunk = cluster::kMaxPeerPayload - 128;
 
 /// Map side: sends every non-empty partition of `parts` to owners[p % owners.size()]
 /// (chunks of at most `chunk_bytes`). Returns the partition sizes.
+/// chunk_count() is how many messages a block of `size` bytes takes.
 std::vector<std::uint64_t> send_partitions(std::uint64_t run, std::uint32_t round, std::uint64_t split,
                                            const std::vector<std::string>& parts, const std::vector<int>& owners,
                                            std::size_t chunk_bytes);
+
+std::uint64_t chunk_count(std::uint64_t size, std::uint64_t chunk_bytes) noexcept;
 
 class ShuffleInbox {
  public:
@@ -55,6 +62,11 @@ class ShuffleInbox {
 
   /// This rank takes part in `run` from now on (data of other runs is dropped).
   void begin_run(std::uint64_t run);
+  /// Waits (at most `timeout`) until `chunks` peer messages of `run` have
+  /// arrived here in all: what rank 0 knows was sent to this rank, so that
+  /// none is still in flight when the run ends (a failed run's data is not
+  /// all taken by reduce tasks). False past the timeout.
+  bool settle(std::uint64_t run, std::uint64_t chunks, std::chrono::milliseconds timeout);
   /// Drops everything of `run` (received data, parked outputs); later data of it is dropped.
   void end_run(std::uint64_t run);
 
@@ -87,6 +99,7 @@ class ShuffleInbox {
   mutable std::mutex mutex_;
   std::condition_variable arrived_;
   std::uint64_t run_ = 0;  // the run begun here (0: none)
+  std::uint64_t chunks_ = 0;  // messages of run_ received (duplicates included)
   std::map<Key, std::map<std::uint64_t, Block>> data_;
   std::map<Key, std::string> parked_;
   std::uint64_t dropped_ = 0;  // chunks of runs not active here

@@ -136,6 +136,21 @@ TEST(ShuffleInbox, AMalformedMessageIsADecodeErrorNamingTheSender) {
   EXPECT_EQ(box.blocks_held(), 0u);
 }
 
+TEST(ShuffleInbox, SettleWaitsForEveryMessageSentHereDuplicatesIncluded) {
+  ShuffleInbox box;
+  box.begin_run(4);
+  EXPECT_TRUE(box.settle(4, 0, 0ms));
+  put(box, message(4, 0, 0, 0, 0, 2, 2, "a"));
+  put(box, message(4, 0, 0, 0, 0, 2, 2, "a"));  // a retry's copy counts: it arrived
+  EXPECT_FALSE(box.settle(4, 3, 0ms));
+  std::thread ender([&] { EXPECT_TRUE(box.settle(4, 3, 60s)); });
+  put(box, message(4, 0, 1, 0, 0, 1, 1, "b"));
+  ender.join();
+  EXPECT_EQ(cohort::mapreduce::detail::chunk_count(0, 4), 0u);
+  EXPECT_EQ(cohort::mapreduce::detail::chunk_count(9, 4), 3u);
+  EXPECT_EQ(cohort::mapreduce::detail::chunk_count(8, 4), 2u);
+}
+
 TEST(ShuffleInbox, AParkedOutputIsFetchedInPiecesAndFreedByTheLast) {
   ShuffleInbox box;
   box.begin_run(2);
