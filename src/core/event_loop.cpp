@@ -2,8 +2,6 @@
 
 #include <cohort/core/error.hpp>
 
-#include "cpu_contention.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <cassert>
@@ -189,13 +187,9 @@ struct EventLoop::Impl {
     if (!ready.empty()) return;
     const bool has_pollers = !pollers.empty();
     if (has_pollers && spins_left > 0) {
-      // Spin (poll again after a yield) only while yields come back at once:
-      // on contended CPUs the timed wait below is the prompter way back.
-      if (!detail::cpus_contended() && detail::yield_uncontended()) {
-        --spins_left;
-        return;
-      }
-      spins_left = 0;
+      --spins_left;
+      std::this_thread::yield();
+      return;
     }
     const auto deadline = next_deadline();
     std::unique_lock lock(mutex);

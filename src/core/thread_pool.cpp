@@ -4,8 +4,6 @@
 #include <cohort/core/detail/pool_queue.hpp>
 #include <cohort/core/error.hpp>
 
-#include "cpu_contention.hpp"
-
 #include <atomic>
 #include <cassert>
 #include <condition_variable>
@@ -21,8 +19,7 @@ namespace {
 // tasks rarely spills to the (locked) overflow list, small enough to stay in L2.
 constexpr std::size_t kQueueCapacity = 4096;
 // Rounds of "yield, look again" before a worker goes to sleep. Keeps a worker
-// awake across the short gaps of a busy producer without burning a core (and
-// none while the CPUs are contended, see cpu_contention.hpp).
+// awake across the short gaps of a busy producer without burning a core.
 constexpr int kSpinRounds = 64;
 // A worker looks at the overflow list first every this many tasks, so spilled
 // work is not starved by a producer that keeps the rings full.
@@ -155,13 +152,10 @@ void ThreadPool::Impl::worker_main(std::size_t index) {
       run();
       continue;
     }
-    // Spin only while yields come back at once (cpu_contention.hpp): on
-    // contended CPUs a sleeping worker is woken sooner than a yielding one runs.
     bool found = false;
-    for (int round = 0; round < kSpinRounds && !found && !detail::cpus_contended(); ++round) {
-      const bool uncontended = detail::yield_uncontended();
+    for (int round = 0; round < kSpinRounds && !found; ++round) {
+      std::this_thread::yield();
       found = find_work(index, work, tick);
-      if (!uncontended) break;
     }
     if (found) {
       run();

@@ -75,9 +75,7 @@ class COHORT_CORE_EXPORT EventLoop final : public Executor {
   struct Options {
     std::chrono::nanoseconds min_idle_wait = std::chrono::microseconds(10);
     std::chrono::nanoseconds max_idle_wait = std::chrono::milliseconds(1);
-    /// Idle iterations spent re-polling (with a yield) before the first wait;
-    /// none while the CPUs are contended (a yield came back late: another
-    /// thread ran), since then a timed wait is the quicker way back.
+    /// Idle iterations spent re-polling (with a yield) before the first wait.
     int idle_spins = 16;
   };
 

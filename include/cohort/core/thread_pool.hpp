@@ -30,8 +30,9 @@
 ///   before that thread takes any work: per-thread setup by the layer that owns
 ///   the pool (the cluster runtime gives each thread its own signal stack).
 ///   thread_local objects it creates live until the thread exits (shutdown
-///   with wait, or the destructor, joins them). It must not throw (an
-///   exception escaping it calls std::terminate).
+///   with wait, or the destructor, joins them). It runs on the new threads
+///   concurrently and must not throw (an exception escaping it calls
+///   std::terminate).
 
 #include <cohort/core/executor.hpp>
 #include <cohort/core/export.hpp>
