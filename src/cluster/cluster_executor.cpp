@@ -105,7 +105,12 @@ void ClusterExecutor::Impl::setup(const MpiSession& session) {
         [this](int dest, std::vector<std::byte> bytes) { send(dest, std::move(bytes), false); }, run);
   }
   if (r != 0 || n == 1) {
-    pool = std::make_unique<core::ThreadPool>(options.threads);
+    // Each pool thread gets its own alternate signal stack, so a task that
+    // overflows its stack still ends in the "cohort: rank N ... SIGSEGV" line.
+    core::ThreadPool::Options po;
+    po.threads = options.threads;
+    po.on_thread_start = [] { install_thread_signal_stack(); };
+    pool = std::make_unique<core::ThreadPool>(std::move(po));
     core::UniqueFunction<void()> on_stopped;
     if (r != 0) on_stopped = [this] { stop_loop(); };  // alone, the scheduler's on_down stops the loop
     worker = std::make_unique<detail::Worker>(
@@ -121,6 +126,7 @@ void ClusterExecutor::Impl::setup(const MpiSession& session) {
 }
 
 void ClusterExecutor::Impl::main(core::Promise<void>& ready) {
+  install_thread_signal_stack();  // the loop thread (MPI's); kept if it already has one
   std::optional<MpiSession> session;
   try {
     session.emplace();
@@ -168,6 +174,7 @@ void ClusterExecutor::Impl::join() {
 
 ClusterExecutor::ClusterExecutor(const wire::Registry& registry, ClusterOptions options)
     : impl_(std::make_unique<Impl>(registry, std::move(options))) {
+  install_thread_signal_stack();  // the caller's thread, usually main
   core::Promise<void> ready;
   core::Future<void> started = ready.get_future();
   // The loop thread owns the promise: it may still be inside set_value()
