@@ -275,8 +275,8 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
   using Shuffle = RunConfig::Shuffle;
   if (cfg.shuffle == Shuffle::mpi && !cfg.journal.empty()) {
     throw Error(Errc::invalid_argument,
-                "the mpi shuffle keeps map outputs in memory, which a journal cannot resume from: with --journal '" +
-                    cfg.journal.string() + "' use the files shuffle (or the automatic choice)");
+                "the mpi shuffle keeps map outputs in memory, which the journal '" + cfg.journal.string() +
+                    "' could not resume from: with a journal use the files shuffle (--shuffle files, or auto)");
   }
   const std::size_t parallelism = static_cast<std::size_t>(ex.workers()) * result.threads;
   detail::Resume resume(job, opts, files, cfg, parallelism, result.threads);
