@@ -20,6 +20,7 @@
 #include <string>
 #include <typeinfo>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace cohort::cluster {
@@ -104,9 +105,25 @@ void write_current_task() noexcept {
   }
 }
 
+// The thread reporting a fatal signal (its kernel thread id), 0 while none is.
+std::atomic<long> g_signal_thread{0};
+static_assert(std::atomic<long>::is_always_lock_free, "used in a signal handler");
+
 void on_fatal_signal(int sig) {
-  // SA_RESETHAND already restored the default action: a second fault, e.g.
-  // inside MPI_Abort, ends the process the ordinary way.
+  // One report per process. Two tasks may crash at once on two threads: the
+  // second waits for the first to end the job (a reset-to-default handler
+  // would let it kill the process in the middle of the first one's line). A
+  // second fault on the reporting thread itself, e.g. inside MPI_Abort, ends
+  // the process the ordinary way.
+  const long self = ::syscall(SYS_gettid);
+  long reporter = 0;
+  if (!g_signal_thread.compare_exchange_strong(reporter, self)) {
+    if (reporter != self)
+      for (;;) ::pause();
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return;
+  }
   write_str("cohort: rank ");
   write_int(detail::process_rank());
   write_str(" (host ");
@@ -231,7 +248,7 @@ void install_abort_handlers() {
     struct sigaction sa{};
     sa.sa_handler = on_fatal_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    sa.sa_flags = SA_ONSTACK;  // not SA_RESETHAND: on_fatal_signal handles a second signal itself
     for (int sig : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL}) ::sigaction(sig, &sa, nullptr);
   });
 }

@@ -5,12 +5,13 @@
 // than handing it to a pool thread and its answer back costs (two wake-ups and
 // context switches, the whole of a worker's CPU on such tasks). So the worker
 // learns what one task of each name costs and, when a whole array is expected
-// to take under kInlineNs, runs it on the loop thread itself, checking the
-// clock between chunks: past kInlineNs it hands the remaining chunks to the
-// pool, so a slower-than-learned array does not hold the loop for long (a
-// single task that blocks still does: a name whose tasks were all fast and
-// then one hangs holds this worker's loop, not one pool thread). An array of a
-// name not yet measured, or expected to be slower, goes to the pool.
+// to take under ClusterOptions::inline_array_budget, runs it on the loop
+// thread itself, checking the clock between chunks: past the budget the
+// remaining chunks go to the pool, so a slower-than-learned array does not
+// hold the loop for long (a single task that blocks still does: a name whose
+// tasks were all fast and then one hangs holds this worker's loop, not one
+// pool thread). An array of a name not yet measured, or expected to be
+// slower, goes to the pool.
 //
 // On the pool, the thread that takes the array runs the first chunk alone and
 // times it; only if the rest would take longer than kShareAfterNs does it post
@@ -39,7 +40,6 @@ namespace cohort::cluster::detail {
 namespace {
 constexpr std::size_t kMaxChunk = 256;          // tasks one thread takes at a time
 constexpr std::int64_t kShareAfterNs = 30'000;  // share the rest when it would take longer alone
-constexpr std::int64_t kInlineNs = 20'000;      // arrays expected below this run on the loop thread
 std::int64_t no_clock() { return 0; }
 
 std::int64_t ns_since(std::chrono::steady_clock::time_point t0) {
@@ -136,14 +136,16 @@ void Worker::run_array(std::vector<std::byte> message, int source) {
   const CostTable::Key key{this, job->invoker};
   const std::int64_t cost = job->invoker != nullptr ? t_costs.get(key) : -1;
   const std::size_t n = job->tasks.count;
-  if (cost < 0 || cost > kInlineNs / static_cast<std::int64_t>(n)) {
+  const std::int64_t budget =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options_.inline_array_budget).count();
+  if (cost < 0 || budget <= 0 || cost > budget / static_cast<std::int64_t>(n)) {
     pool_.post([this, job] {
       job->prepare(pool_.size());
       work_on(job, true);
     });
     return;
   }
-  // Expected to be quick: here, chunk by chunk, while it stays under kInlineNs.
+  // Expected to be quick: here, chunk by chunk, while it stays within the budget.
   job->prepare(pool_.size());
   const wire::InvokeContext ctx{rank_, job->tasks.source_rank, options_.record_task_times ? nullptr : &no_clock};
   const auto t0 = std::chrono::steady_clock::now();
@@ -153,7 +155,7 @@ void Worker::run_array(std::vector<std::byte> message, int source) {
     const std::size_t begin = c * job->chunk, end = std::min(n, begin + job->chunk);
     run_chunk(registry_, job->invoker, job->tasks, begin, end, job->out->values(), job->errors[c], ctx);
     took = ns_since(t0);
-    if (took > kInlineNs && c + 1 < job->chunks) {
+    if (took > budget && c + 1 < job->chunks) {
       ++c;
       break;
     }

@@ -46,6 +46,15 @@ struct ClusterOptions {
   /// nothing happens (it backs off from 10 us to this; any posted work wakes
   /// it at once). Lower: less latency, more CPU while idle.
   std::chrono::microseconds max_idle_wait{200};
+  /// A task array (see array_batches) whose tasks a worker has measured so
+  /// quick that the whole array should take less than this runs on the
+  /// worker's loop thread itself, not on its pool: for tiny tasks the hand-off
+  /// to a pool thread and back costs more than the tasks. Past the budget the
+  /// rest of the array goes to the pool. Zero: always the pool (e.g. for tasks
+  /// that may wait for something the worker's loop delivers, such as peer
+  /// messages: on the loop thread they would wait for themselves). Read on
+  /// each worker rank.
+  std::chrono::microseconds inline_array_budget{20};
   /// Stamp each task's start and end (steady clock) into its result record,
   /// for traces and reports; off, the two clock reads per task are saved.
   bool record_task_times = false;
