@@ -158,7 +158,7 @@ std::string map_shuffle_task(WorkerState& w, std::uint64_t id, const std::string
   std::vector<int> owners;
   for (const std::uint64_t o : decode<std::vector<std::uint64_t>>(r)) owners.push_back(static_cast<int>(o));
   const std::vector<std::uint64_t> sizes =
-      send_partitions(id, round, split_index, out.partitions, owners, static_cast<std::size_t>(chunk));
+      send_partitions(id, round, split_index, out.partitions, owners, chunk, &shuffle_inbox());
   std::string result;
   ByteWriter wr(result);
   wr.varint(out.records);

@@ -23,18 +23,23 @@ std::uint64_t chunk_count(std::uint64_t size, std::uint64_t chunk_bytes) noexcep
 }
 
 std::vector<std::uint64_t> send_partitions(std::uint64_t run, std::uint32_t round, std::uint64_t split,
-                                           const std::vector<std::string>& parts, const std::vector<int>& owners,
-                                           std::size_t chunk_bytes) {
+                                           std::vector<std::string>& parts, const std::vector<int>& owners,
+                                           std::uint64_t chunk_bytes, ShuffleInbox* local) {
   if (owners.empty()) throw Error(Errc::invalid_argument, "shuffle: no worker ranks to send partitions to");
   const std::size_t chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>(chunk_bytes, 1, kMaxShuffleChunk));
   std::vector<std::uint64_t> sizes(parts.size());
   std::string header;
+  const int me = local != nullptr ? cluster::peer_rank() : -1;
   for (std::size_t p = 0; p < parts.size(); ++p) {
-    const std::string& block = parts[p];
+    std::string& block = parts[p];
     sizes[p] = block.size();
     if (block.empty()) continue;
     const std::size_t chunks = static_cast<std::size_t>(chunk_count(block.size(), chunk));
     const int owner = owners[p % owners.size()];
+    if (owner == me) {  // this rank reduces it: straight into the inbox, no copy
+      local->put_local(run, round, static_cast<std::uint32_t>(p), split, std::move(block), chunks);
+      continue;
+    }
     for (std::size_t k = 0; k < chunks; ++k) {
       header.clear();
       ByteWriter w(header);
@@ -93,6 +98,23 @@ void ShuffleInbox::put(int source, std::span<const std::byte> payload) {
     ++b.have;
   }
   arrived_.notify_all();  // a whole block for take(), or one more for settle()
+}
+
+void ShuffleInbox::put_local(std::uint64_t run, std::uint32_t round, std::uint32_t partition, std::uint64_t split,
+                             std::string block, std::uint64_t messages) {
+  std::lock_guard lock(mutex_);
+  if (run != run_ || run == 0) {
+    ++dropped_;
+    return;
+  }
+  chunks_ += messages;
+  Block& b = data_[Key{run, round, partition}][split];
+  b = Block{};
+  b.total = block.size();
+  b.chunks.push_back(std::move(block));
+  b.present.assign(1, 1);
+  b.have = 1;
+  arrived_.notify_all();
 }
 
 bool ShuffleInbox::settle(std::uint64_t run, std::uint64_t chunks, std::chrono::milliseconds timeout) {

@@ -46,12 +46,15 @@ inline constexpr std::uint32_t kShuffleChannel = 0x4d520001;
 /// whatever RunConfig::shuffle_chunk_bytes asks.
 inline constexpr std::uint64_t kMaxShuffleChunk = cluster::kMaxPeerPayload - 128;
 
+class ShuffleInbox;
+
 /// Map side: sends every non-empty partition of `parts` to owners[p % owners.size()]
-/// (chunks of at most `chunk_bytes`). Returns the partition sizes.
+/// (chunks of at most `chunk_bytes`). Returns the partition sizes. A partition
+/// this rank owns is moved into `local` (no message) when it is given.
 /// chunk_count() is how many messages a block of `size` bytes takes.
 std::vector<std::uint64_t> send_partitions(std::uint64_t run, std::uint32_t round, std::uint64_t split,
-                                           const std::vector<std::string>& parts, const std::vector<int>& owners,
-                                           std::size_t chunk_bytes);
+                                           std::vector<std::string>& parts, const std::vector<int>& owners,
+                                           std::uint64_t chunk_bytes, ShuffleInbox* local = nullptr);
 
 std::uint64_t chunk_count(std::uint64_t size, std::uint64_t chunk_bytes) noexcept;
 
@@ -59,6 +62,10 @@ class ShuffleInbox {
  public:
   /// The peer handler's work: one chunk from `source`. Throws DecodeError on a malformed payload.
   void put(int source, std::span<const std::byte> payload);
+  /// A whole block from a map task on this rank (no message), counted as the
+  /// `messages` it would have taken (for settle()).
+  void put_local(std::uint64_t run, std::uint32_t round, std::uint32_t partition, std::uint64_t split,
+                 std::string block, std::uint64_t messages);
 
   /// This rank takes part in `run` from now on (data of other runs is dropped).
   void begin_run(std::uint64_t run);

@@ -151,6 +151,17 @@ TEST(ShuffleInbox, SettleWaitsForEveryMessageSentHereDuplicatesIncluded) {
   EXPECT_EQ(cohort::mapreduce::detail::chunk_count(8, 4), 2u);
 }
 
+TEST(ShuffleInbox, ALocalBlockNeedsNoMessageAndCountsAsTheMessagesItWouldHaveTaken) {
+  ShuffleInbox box;
+  box.begin_run(8);
+  box.put_local(8, 0, 1, 3, "local", 2);
+  put(box, message(8, 0, 1, 0, 0, 1, 2, "ab"));
+  EXPECT_TRUE(box.settle(8, 3, 0ms));
+  EXPECT_EQ(box.take(8, 0, 1, Expected{{0, 2}, {3, 5}}, 0ms), (std::vector<std::string>{"ab", "local"}));
+  box.put_local(7, 0, 1, 3, "other run", 1);  // dropped
+  EXPECT_EQ(box.blocks_held(), 0u);
+}
+
 TEST(ShuffleInbox, AParkedOutputIsFetchedInPiecesAndFreedByTheLast) {
   ShuffleInbox box;
   box.begin_run(2);
