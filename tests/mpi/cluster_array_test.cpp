@@ -240,13 +240,27 @@ TEST(ClusterArrays, ForgedResultArraysAreReportedAndDropped) {
   for (int w = 1; w < ex.size(); ++w) ex.send_raw(w, bad);
   EXPECT_EQ(ex.map<std::uint64_t>("arr_twice", std::vector<std::uint64_t>{1, 2}).get(),
             (std::vector<std::uint64_t>{2, 4}));
-  ex.shutdown();
-  const auto errors = ex.protocol_errors();
+  const auto count = [&ex](std::size_t& forged, std::size_t& reported) {
+    forged = reported = 0;
+    const auto errors = ex.protocol_errors();
+    for (const auto& e : errors) {
+      if (e.find("results for task array 999999") != std::string::npos) ++forged;
+      if (e.find("task array 5") != std::string::npos && e.find("from rank 0") != std::string::npos) ++reported;
+    }
+    return errors;
+  };
+  // A worker queues its forged answer as it starts; on an oversubscribed node
+  // that can be later than the map above, and a stop would then overtake it.
+  // Wait (bounded) until every worker's forged answer and report are in.
+  const auto workers = static_cast<std::size_t>(ex.size() - 1);
   std::size_t forged = 0, reported = 0;
-  for (const auto& e : errors) {
-    if (e.find("results for task array 999999") != std::string::npos) ++forged;
-    if (e.find("task array 5") != std::string::npos && e.find("from rank 0") != std::string::npos) ++reported;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (count(forged, reported); (forged < workers || reported < workers) && std::chrono::steady_clock::now() < until;
+       count(forged, reported)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling a condition, not ordering events
   }
+  ex.shutdown();
+  const auto errors = count(forged, reported);
   EXPECT_EQ(forged, static_cast<std::size_t>(ex.size() - 1)) << testing::PrintToString(errors);
   EXPECT_EQ(reported, static_cast<std::size_t>(ex.size() - 1)) << testing::PrintToString(errors);
 }
