@@ -44,19 +44,37 @@ void write_all(const char* s, std::size_t n) noexcept {
     n -= static_cast<std::size_t>(w);
   }
 }
-void write_str(const char* s) noexcept { write_all(s, std::strlen(s)); }
-void write_int(long v) noexcept {
-  char buf[24];
-  char* p = buf + sizeof buf;
-  bool neg = v < 0;
-  unsigned long u = neg ? 0UL - static_cast<unsigned long>(v) : static_cast<unsigned long>(v);
-  do {
-    *--p = static_cast<char>('0' + u % 10);
-    u /= 10;
-  } while (u != 0);
-  if (neg) *--p = '-';
-  write_all(p, static_cast<std::size_t>(buf + sizeof buf - p));
-}
+
+// The signal handler's line, built on the stack and written with one write()
+// (under PIPE_BUF, so atomic on mpirun's pipe): written in pieces, mpirun could
+// forward the first piece, then its own MPI_Abort notice, then the rest.
+class Line {
+ public:
+  void add(const char* s, std::size_t n) noexcept {
+    n = n < sizeof buf_ - size_ ? n : sizeof buf_ - size_;
+    std::memcpy(buf_ + size_, s, n);
+    size_ += n;
+  }
+  void add(const char* s) noexcept { add(s, std::strlen(s)); }
+  void add_uint(std::uint64_t v) noexcept {
+    char digits[24];
+    char* p = digits + sizeof digits;
+    do {
+      *--p = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    add(p, static_cast<std::size_t>(digits + sizeof digits - p));
+  }
+  void add_int(long v) noexcept {
+    if (v < 0) add("-", 1);
+    add_uint(v < 0 ? 0UL - static_cast<unsigned long>(v) : static_cast<unsigned long>(v));
+  }
+  void write() const noexcept { write_all(buf_, size_); }
+
+ private:
+  char buf_[1024];
+  std::size_t size_ = 0;
+};
 
 const char* signal_name(int sig) noexcept {
   switch (sig) {
@@ -75,33 +93,23 @@ std::atomic<bool> g_mpi_live{false};
 
 thread_local detail::CurrentTask t_current_task;
 
-void write_uint(std::uint64_t v) noexcept {
-  char buf[24];
-  char* p = buf + sizeof buf;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  write_all(p, static_cast<std::size_t>(buf + sizeof buf - p));
-}
-
 // " while running task 17 ('crash')", when this thread is inside a task.
-void write_current_task() noexcept {
+void add_current_task(Line& line) noexcept {
   const detail::CurrentTask& t = t_current_task;
   if (!t.active) return;
   if (t.last_id > t.first_id) {
-    write_str(" while running one of tasks ");
-    write_uint(t.first_id);
-    write_str("..");
-    write_uint(t.last_id);
+    line.add(" while running one of tasks ");
+    line.add_uint(t.first_id);
+    line.add("..");
+    line.add_uint(t.last_id);
   } else {
-    write_str(" while running task ");
-    write_uint(t.first_id);
+    line.add(" while running task ");
+    line.add_uint(t.first_id);
   }
   if (t.name != nullptr) {
-    write_str(" ('");
-    write_all(t.name, t.name_size < 256 ? t.name_size : 256);
-    write_str("')");
+    line.add(" ('");
+    line.add(t.name, t.name_size < 256 ? t.name_size : 256);
+    line.add("')");
   }
 }
 
@@ -124,14 +132,16 @@ void on_fatal_signal(int sig) {
     ::raise(sig);
     return;
   }
-  write_str("cohort: rank ");
-  write_int(detail::process_rank());
-  write_str(" (host ");
-  write_str(detail::host_name());
-  write_str("): ");
-  write_str(signal_name(sig));
-  write_current_task();
-  write_str(" \xe2\x80\x94 aborting the job\n");
+  Line line;
+  line.add("cohort: rank ");
+  line.add_int(detail::process_rank());
+  line.add(" (host ");
+  line.add(detail::host_name());
+  line.add("): ");
+  line.add(signal_name(sig));
+  add_current_task(line);
+  line.add(" \xe2\x80\x94 aborting the job\n");
+  line.write();
   if (g_mpi_live.load(std::memory_order_relaxed)) {
     // Not async-signal-safe; the process is lost anyway and this is the only
     // way to stop the other ranks from waiting for it.
