@@ -26,6 +26,7 @@
 #include <tuple>
 
 #include "engine_tasks.hpp"
+#include "job_inputs.hpp"
 #include "parallel.hpp"
 #include "resume.hpp"
 #include "shuffle_peers.hpp"
@@ -263,14 +264,7 @@ RunResult run_distributed(cluster::ClusterExecutor& ex, Job& job, const RunConfi
   result.threads = cfg.threads != 0 ? cfg.threads : core::default_thread_count();
   result.workers = ex.workers();
 
-  std::vector<InputFile> files;
-  if (job.input_kind() == InputKind::files) {
-    files = collect_inputs(cfg.inputs);
-  } else if (!cfg.inputs.empty()) {
-    throw Error(Errc::invalid_argument, "job '" + std::string(job.name()) + "' computes its data and takes no --input");
-  }
-  result.input_files = files.size();
-  for (const auto& f : files) result.input_bytes += f.size;
+  const std::vector<InputFile> files = detail::job_inputs(job, cfg, result);
 
   using Shuffle = RunConfig::Shuffle;
   if (cfg.shuffle == Shuffle::mpi && !cfg.journal.empty()) {

@@ -6,6 +6,7 @@
 #include <cohort/core/thread_pool.hpp>
 #include <cohort/mapreduce/engine.hpp>
 
+#include "job_inputs.hpp"
 #include "parallel.hpp"
 
 #include <algorithm>
@@ -23,6 +24,18 @@ Options configure_job(Job& job, const OptionValues& values) {
   return opts;
 }
 
+std::vector<InputFile> detail::job_inputs(const Job& job, const RunConfig& cfg, RunResult& result) {
+  std::vector<InputFile> files;
+  if (job.input_kind() == InputKind::files) {
+    files = collect_inputs(cfg.inputs);
+  } else if (!cfg.inputs.empty()) {
+    throw Error(Errc::invalid_argument, "job '" + std::string(job.name()) + "' computes its data and takes no --input");
+  }
+  result.input_files = files.size();
+  for (const auto& f : files) result.input_bytes += f.size;
+  return files;
+}
+
 RunResult run_local(Job& job, const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   check_output_path(cfg.output);
@@ -33,14 +46,7 @@ RunResult run_local(Job& job, const RunConfig& cfg) {
   result.output = cfg.output;
   result.threads = pool.size();
 
-  std::vector<InputFile> files;
-  if (job.input_kind() == InputKind::files) {
-    files = collect_inputs(cfg.inputs);
-  } else if (!cfg.inputs.empty()) {
-    throw Error(Errc::invalid_argument, "job '" + std::string(job.name()) + "' computes its data and takes no --input");
-  }
-  result.input_files = files.size();
-  for (const auto& f : files) result.input_bytes += f.size;
+  const std::vector<InputFile> files = detail::job_inputs(job, cfg, result);
 
   SplitOptions so;
   so.split_bytes = cfg.split_bytes != 0 ? cfg.split_bytes : auto_split_bytes(result.input_bytes, result.threads);
