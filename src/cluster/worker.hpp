@@ -14,10 +14,13 @@
 // Peer messages (shuffle_data, from any worker, peer.hpp) go to their channel's
 // handler on the loop thread; a bad one is reported to rank 0 like any other.
 //
-// Task arrays (columnar map batches, worker_arrays.cpp) run on the pool in
-// chunks that the first pool thread shares only when the first chunk says the
-// rest is worth a wake-up; values go straight into the answer's buffer, and the
-// loop is woken once per array, to send it.
+// Task arrays (columnar map batches, worker_arrays.cpp): an array whose tasks
+// this worker has measured as quick (under ClusterOptions::inline_array_budget
+// for the whole array) runs on the loop thread itself, checking the clock
+// between chunks and handing the rest to the pool if it runs long; any other
+// array runs on the pool in chunks that the first pool thread shares only when
+// the first chunk says the rest is worth a wake-up. Values go straight into the
+// answer's buffer, and the loop is woken once per array, to send it.
 
 #include <cohort/cluster/options.hpp>
 #include <cohort/core/event_loop.hpp>

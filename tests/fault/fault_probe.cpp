@@ -114,11 +114,36 @@ bool map_works(ClusterExecutor& ex) {
   return true;
 }
 
+// Waits (bounded) until every worker's garbage and its report of rank 0's
+// garbage are in: a worker queues its garbage as it starts, which on an
+// oversubscribed node can be after rank 0's map, and a stop would overtake it.
+void wait_for_every_worker(ClusterExecutor& ex) {
+  const auto all_in = [&ex] {
+    const std::vector<std::string> errors = ex.protocol_errors();
+    for (int w = 1; w < ex.size(); ++w) {
+      const std::string from = "from rank " + std::to_string(w) + ":";
+      const std::string report = "rank " + std::to_string(w) + " (";
+      bool sent = false, reported = false;
+      for (const std::string& e : errors) {
+        sent = sent || e.find(from) != std::string::npos;
+        reported = reported || e.rfind(report, 0) == 0;
+      }
+      if (!sent || !reported) return false;
+    }
+    return true;
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!all_in() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling a condition, not ordering events
+  }
+}
+
 int run_root(ClusterExecutor& ex, std::string_view mode, int argc, char** argv) {
   if (mode == "garbage") {
     for (int w = 1; w < ex.size(); ++w) ex.send_raw(w, garbage(argv[2], false));
     if (ex.size() == 1) ex.send_raw(0, garbage(argv[2], true));
     if (!map_works(ex)) return 100;
+    wait_for_every_worker(ex);
     ex.shutdown();
     for (const std::string& e : ex.protocol_errors()) say("protocol error: " + e);
   } else if (mode == "unknown_task") {
