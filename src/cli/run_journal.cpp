@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -78,8 +79,13 @@ void install_stop_signals(const JournalOptions& options, bool root) {
 void set_stop_role(bool root) { g_root = root; }
 
 void limit_dispatch_ahead(cluster::ClusterOptions& options) {
-  options.credits = 2;
-  options.max_batch = options.threads != 0 ? options.threads : core::default_thread_count();
+  // One task per batch: a worker runs a small batch's tasks one after another
+  // on one pool thread (right for tiny tasks, wrong for map tasks of MBs), so
+  // two batches of `threads` tasks kept only two of its threads busy. Two per
+  // thread instead: one running, one waiting for it.
+  const std::size_t threads = options.threads != 0 ? options.threads : core::default_thread_count();
+  options.max_batch = 1;
+  options.credits = static_cast<int>(std::clamp<std::size_t>(2 * threads, 2, 1u << 16));
 }
 
 void apply_journal_options(const JournalOptions& o, mapreduce::RunConfig& cfg) {

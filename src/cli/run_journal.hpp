@@ -50,8 +50,9 @@ void install_stop_signals(const JournalOptions& options, bool root);
 /// Once the rank is known for sure.
 void set_stop_role(bool root);
 
-/// Map tasks are coarse (MBs of input each): each worker holds at most two
-/// batches of about its thread count, so a stop waits for little work.
+/// Map tasks are coarse (MBs of input each): one per batch, at most two per
+/// pool thread on each worker, so every thread is busy and a stop waits for
+/// little work.
 void limit_dispatch_ahead(cluster::ClusterOptions& options);
 
 /// Rank 0: the journal (default: beside the output when SLURM_JOB_ID is set),

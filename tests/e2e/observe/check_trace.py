@@ -6,6 +6,7 @@ events from every rank, and as many task events as the run had attempts.
 usage: check_trace.py TRACE STATS NP THREADS
 """
 import json
+import os
 import sys
 from collections import Counter, defaultdict
 
@@ -71,6 +72,21 @@ def main():
         fail(f"flow arrows: {len(starts)} starts, {len(ends)} ends, unmatched {sorted(ends - starts)[:5]}")
     if not any(e["ph"] == "C" for e in events):
         fail("no counter events")
+    # CHECK_TRACE_MIN_CONCURRENCY=K: some worker ran K tasks at once (its pool is
+    # used, not only a thread or two of it).
+    want_conc = int(os.environ.get("CHECK_TRACE_MIN_CONCURRENCY", "0"))
+    if want_conc > 0:
+        best = 0
+        for r in workers:
+            edges = sorted([(e["ts"], 1) for e in tasks if e["pid"] == r] +
+                           [(e["ts"] + e["dur"], -1) for e in tasks if e["pid"] == r])  # an end before a start at a tie
+            cur = 0
+            for _, d in edges:
+                cur += d
+                best = max(best, cur)
+        if best < want_conc:
+            fail(f"at most {best} tasks ran at once on a worker; expected {want_conc} with {threads} pool threads")
+        print(f"check_trace: up to {best} tasks ran at once on a worker ({threads} pool threads)")
     covered = sum(1 for r in workers for t in range(threads) if by_thread[(r, t + 1)] > 0)
     print(f"check_trace: ok: {np} rank rows, {len(tasks)} task events = {attempts} attempts of "
           f"{stats['tasks']} tasks; {covered}/{len(workers) * threads} pool threads ran tasks; "
