@@ -135,7 +135,7 @@ int run_main(int argc, char** argv) {  // argv[0] == "run"
   app.add_option("--stats", o.observe.stats, "Write the run's figures (the end summary) as JSON")->type_name("FILE.json");
   app.add_option("--journal", o.journal.journal,
                  "Record finished tasks here; a rerun with the same file does only the rest (default in a Slurm "
-                 "job: OUTPUT.cohort-journal)")
+                 "job: OUTPUT.cohort-journal, unless --shuffle mpi)")
       ->type_name("FILE");
   app.add_option("--drain-timeout", o.journal.drain_timeout,
                  "On SIGUSR1/SIGTERM: wait this long for running tasks, then exit 75 to be resumed")

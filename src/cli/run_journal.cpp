@@ -90,9 +90,6 @@ void limit_dispatch_ahead(cluster::ClusterOptions& options) {
 
 void apply_journal_options(const JournalOptions& o, mapreduce::RunConfig& cfg) {
   cfg.journal = o.journal;
-  if (cfg.journal.empty() && std::getenv("SLURM_JOB_ID") != nullptr) {
-    cfg.journal = cfg.output.string() + ".cohort-journal";  // a requeued job finds it again
-  }
   cfg.drain_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.drain_timeout * 1000));
   if (o.split_size != 0) cfg.split_bytes = o.split_size;
   // How map results reach the reducers (an option, else the environment: for tests and tuning).
@@ -106,6 +103,12 @@ void apply_journal_options(const JournalOptions& o, mapreduce::RunConfig& cfg) {
   else if (mode == "auto" || mode.empty()) cfg.shuffle = Shuffle::automatic;
   else throw Error(Errc::invalid_argument, std::string(from_option ? "--shuffle" : "COHORT_SHUFFLE") + " '" + mode +
                                                "': expected auto, gather, files or mpi");
+  // Inside a Slurm job a journal is the default (a requeued job finds it
+  // again), except when the mpi shuffle is asked for: it keeps no map output
+  // on disk to resume from, and a journal would refuse it.
+  if (cfg.journal.empty() && std::getenv("SLURM_JOB_ID") != nullptr && cfg.shuffle != Shuffle::mpi) {
+    cfg.journal = cfg.output.string() + ".cohort-journal";
+  }
   if (!o.scratch_dir.empty()) {
     cfg.scratch_dir = o.scratch_dir;
   } else if (const char* d = std::getenv("COHORT_SCRATCH_DIR"); d != nullptr && *d != '\0') {
@@ -115,8 +118,8 @@ void apply_journal_options(const JournalOptions& o, mapreduce::RunConfig& cfg) {
     const char* c = std::getenv(name);
     if (c == nullptr || *c == '\0') return;
     char* end = nullptr;
-    const unsigned long long bytes = std::strtoull(c, &end, 10);
-    if (end == c || *end != '\0' || bytes == 0) {
+    const unsigned long long bytes = std::strtoull(c, &end, 10);  // (it would take "-1" as 2^64-1)
+    if (end == c || *end != '\0' || bytes == 0 || *c < '0' || *c > '9') {
       throw Error(Errc::invalid_argument, std::string(name) + " '" + c + "': expected a byte count > 0");
     }
     out = bytes;

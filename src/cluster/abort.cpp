@@ -21,6 +21,7 @@
 #include <typeinfo>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace cohort::cluster {
@@ -120,14 +121,19 @@ static_assert(std::atomic<long>::is_always_lock_free, "used in a signal handler"
 void on_fatal_signal(int sig) {
   // One report per process. Two tasks may crash at once on two threads: the
   // second waits for the first to end the job (a reset-to-default handler
-  // would let it kill the process in the middle of the first one's line). A
-  // second fault on the reporting thread itself, e.g. inside MPI_Abort, ends
-  // the process the ordinary way.
+  // would let it kill the process in the middle of the first one's line), but
+  // only 10 s: if the reporter is stuck (MPI_Abort blocked on a lock the
+  // waiting thread holds), the process still dies. A second fault on the
+  // reporting thread itself, e.g. inside MPI_Abort, ends it the ordinary way.
   const long self = ::syscall(SYS_gettid);
   long reporter = 0;
   if (!g_signal_thread.compare_exchange_strong(reporter, self)) {
-    if (reporter != self)
-      for (;;) ::pause();
+    if (reporter != self) {
+      for (int i = 0; i < 100; ++i) {
+        struct timespec tenth {0, 100'000'000};
+        ::nanosleep(&tenth, nullptr);  // async-signal-safe
+      }
+    }
     ::signal(sig, SIG_DFL);
     ::raise(sig);
     return;

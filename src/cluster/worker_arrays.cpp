@@ -47,8 +47,9 @@ std::int64_t ns_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // What one task of a name costs (wall ns, the last measurement), per worker.
-// Only the loop thread reads and writes it; a loop thread serves one Worker at
-// a time, but the key holds the worker too, so a later one starts afresh.
+// Only the loop thread reads and writes it; the table is per loop thread, and a
+// loop thread serves one executor's Worker (the worker in the key only keeps
+// two workers of one thread apart).
 class CostTable {
  public:
   using Key = std::pair<const void*, const void*>;  // worker, invoker

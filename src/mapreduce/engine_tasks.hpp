@@ -7,6 +7,7 @@
 // WorkerState guards its job with a shared mutex (begin() writes, the others
 // read). The shuffle inbox is one per process (shuffle_peers.hpp).
 
+#include <cohort/cluster/peer.hpp>
 #include <cohort/mapreduce/distributed.hpp>
 #include <cohort/mapreduce/job.hpp>
 
@@ -39,7 +40,8 @@ struct WorkerState {
   std::shared_ptr<Job> job_for(std::uint64_t id) {
     std::shared_lock lock(mutex);
     if (run_id != id || !job) {
-      throw Error(Errc::invalid_state, "mapreduce run " + std::to_string(id) + " was not begun on this rank");
+      throw Error(Errc::invalid_state, "mapreduce run " + std::to_string(id) + " was not begun on rank " +
+                                           std::to_string(cluster::peer_rank()));
     }
     return job;
   }

@@ -75,7 +75,13 @@ void ShuffleInbox::put(int source, std::span<const std::byte> payload) {
                       source);
   };
   if (round > UINT32_MAX || partition > UINT32_MAX) bad("round or partition out of range");
-  if (chunks == 0 || k >= chunks || chunks > total || bytes.empty() || bytes.size() > total) {
+  // The sender cuts a block into chunks of one size (the last may be shorter):
+  // a chunk before the last fixes the count, and no count is believed past
+  // 2^20 (256 TiB at the largest chunk), so a bad header cannot make this
+  // thread allocate a huge table.
+  const bool count_off = k + 1 < chunks && chunks != (total + bytes.size() - 1) / std::max<std::size_t>(bytes.size(), 1);
+  if (chunks == 0 || k >= chunks || chunks > total || chunks > (std::uint64_t{1} << 20) || bytes.empty() ||
+      bytes.size() > total || count_off) {
     bad("chunk " + std::to_string(k) + " of " + std::to_string(chunks) + " with " + std::to_string(bytes.size()) +
         " of " + std::to_string(total) + " bytes");
   }

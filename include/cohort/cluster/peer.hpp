@@ -28,6 +28,11 @@
 ///   given before. Messages from one rank to another arrive in the order
 ///   they were sent; nothing is ordered across different senders, and a task
 ///   result reaching rank 0 does not mean the task's peer messages arrived.
+/// - A task that WAITS for peer messages must run on a pool thread: submit it
+///   with submit()/call_on() or map() over non-arithmetic arguments, or set
+///   ClusterOptions::inline_array_budget to 0. A map() over arithmetic inputs
+///   may run quick tasks on the worker's loop thread (options.hpp), the very
+///   thread that delivers peer messages: such a task would wait for itself.
 /// - A payload holds at most kMaxPeerPayload bytes (the wire decoder's cap):
 ///   larger data must be split by the caller (Error(invalid_argument)).
 /// - On the receiving side a message whose channel has no handler, a handler
