@@ -167,7 +167,9 @@ std::vector<std::string> ShuffleInbox::take(std::uint64_t run, std::uint32_t rou
     }
     return out;
   };
+  ++waiting_;  // (under the lock until wait_for releases it: a reader sees the wait begun)
   const bool ok = arrived_.wait_for(lock, timeout, [&] { return run_ != run || missing().empty(); });
+  --waiting_;
   if (run_ != run) {
     throw Error(Errc::cancelled, "shuffle (" + key_text(run, round, partition) + "): the run ended on this rank");
   }
@@ -236,6 +238,11 @@ std::size_t ShuffleInbox::blocks_held() const {
   std::size_t n = 0;
   for (const auto& [key, blocks] : data_) n += blocks.size();
   return n + parked_.size();
+}
+
+std::size_t ShuffleInbox::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiting_;
 }
 
 }  // namespace cohort::mapreduce::detail

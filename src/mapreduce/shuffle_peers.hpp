@@ -92,6 +92,9 @@ class ShuffleInbox {
 
   /// Blocks held (all runs): for tests.
   std::size_t blocks_held() const;
+  /// take() calls blocked waiting for data right now: for tests (a test puts
+  /// the last chunk only once the reduce waits, so that it proves the wake-up).
+  std::size_t waiting() const;
 
  private:
   using Key = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;  // run, round, partition
@@ -106,6 +109,7 @@ class ShuffleInbox {
   mutable std::mutex mutex_;
   std::condition_variable arrived_;
   std::uint64_t run_ = 0;  // the run begun here (0: none)
+  std::size_t waiting_ = 0;  // take() calls inside their wait
   std::uint64_t chunks_ = 0;  // messages of run_ received (duplicates included)
   std::map<Key, std::map<std::uint64_t, Block>> data_;
   std::map<Key, std::string> parked_;

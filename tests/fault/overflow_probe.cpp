@@ -12,6 +12,7 @@
 #include <cohort/cluster/exit_codes.hpp>
 #include <cohort/wire/registry.hpp>
 
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <string_view>
@@ -43,6 +44,9 @@ int main(int argc, char** argv) {
   registry.add("deep", deep);
   cohort::cluster::ClusterOptions options;
   options.threads = 2;
+  // loop: any array of a name measured as quick runs on the loop thread (the
+  // default 20 us per array could send a slow sanitizer build's to the pool).
+  if (mode == "loop") options.inline_array_budget = std::chrono::seconds(1);
   cohort::cluster::ClusterExecutor ex(registry, options);
   if (!ex.is_root()) return ex.serve();
   if (mode == "pool_record") {

@@ -77,8 +77,11 @@ TEST(ShuffleInbox, AWaitingReduceWakesWhenTheLastChunkArrives) {
   ShuffleInbox box;
   box.begin_run(1);
   std::vector<std::string> got;
-  std::thread reducer([&] { got = box.take(1, 0, 0, Expected{{0, 3}, {1, 2}}, 60s); });
+  // A wait far past the test's CTest TIMEOUT (120 s): without the wake-up on
+  // the last chunk this hangs and fails, instead of passing after a timeout.
+  std::thread reducer([&] { got = box.take(1, 0, 0, Expected{{0, 3}, {1, 2}}, 1000s); });
   put(box, message(1, 0, 0, 1, 0, 1, 2, "de"));
+  while (box.waiting() == 0) std::this_thread::yield();  // the reduce waits for split 0 now
   put(box, message(1, 0, 0, 0, 0, 1, 3, "abc"));
   reducer.join();
   EXPECT_EQ(got, (std::vector<std::string>{"abc", "de"}));
@@ -106,9 +109,15 @@ TEST(ShuffleInbox, DataOfAnotherOrEndedRunIsDroppedAndEndingWakesAWaitingReduce)
   put(box, message(6, 0, 0, 0, 0, 1, 1, "a"));
   box.park(6, 0, 1, "records");
   EXPECT_EQ(box.blocks_held(), 2u);
-  std::thread reducer([&] {
-    EXPECT_THROW(box.take(6, 0, 2, Expected{{0, 1}}, 60s), cohort::Error);  // cancelled by end_run
+  std::thread reducer([&] {  // (1000 s: only end_run's wake-up ends the wait within the test's TIMEOUT)
+    try {
+      box.take(6, 0, 2, Expected{{0, 1}}, 1000s);
+      ADD_FAILURE() << "expected the wait to be cancelled";
+    } catch (const cohort::Error& e) {
+      EXPECT_EQ(e.code(), cohort::Errc::cancelled) << e.what();
+    }
   });
+  while (box.waiting() == 0) std::this_thread::yield();  // the reduce waits now
   box.end_run(6);
   reducer.join();
   EXPECT_EQ(box.blocks_held(), 0u);
