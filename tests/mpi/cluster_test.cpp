@@ -270,10 +270,17 @@ TEST(Cluster, GarbageBytesAreReportedNamingTheSenderAndTheRunEndsCleanly) {
   if (ex.size() == 1) ex.send_raw(0, garbage);
   EXPECT_EQ(ex.map<std::int64_t>("square", std::vector<std::int64_t>{1, 2, 3}).get(),
             (std::vector<std::int64_t>{1, 4, 9}));
-  ex.shutdown();
-  const auto errors = ex.protocol_errors();
   // Rank 0 saw each worker's garbage, and each worker's report of rank 0's.
   const std::size_t expected = ex.size() == 1 ? 1 : 2 * static_cast<std::size_t>(ex.size() - 1);
+  // A worker queues its garbage as it starts; on an oversubscribed node that
+  // can come after the map above, and a stop would then overtake it. Wait
+  // (bounded) until everything expected is in.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ex.protocol_errors().size() < expected && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling a condition, not ordering events
+  }
+  ex.shutdown();
+  const auto errors = ex.protocol_errors();
   EXPECT_EQ(errors.size(), expected);
   for (int w = 1; w < ex.size(); ++w) {
     const std::string from = "malformed message from rank " + std::to_string(w);
